@@ -1,0 +1,51 @@
+"""Findings: one audit result, worded for the clerk who has to act on it."""
+from __future__ import annotations
+
+from schemas.catalogue import Catalogue, Indicator, MEASURE_NAMES
+from schemas.text import cell_text
+
+FINDING_COLUMNS = ("sheet", "cell", "form_code", "indicator_code", "severity", "rule", "value_found", "message")
+
+
+def where(file_name: str, sheet: str | None, cell: str | None, indicator: Indicator | None) -> str:
+    """The place a finding points at, as a clerk would look for it."""
+    parts = [f"《{file_name}》"]
+    if sheet is not None:
+        parts.append(f"工作表“{sheet}”")
+    if cell is not None:
+        parts.append(f"{cell}单元格")
+    text = "".join(parts)
+    if indicator is not None:
+        text += f"，{indicator.form_code}表指标“{indicator.code} {indicator.name}”"
+    return text
+
+
+def finding(
+    cat: Catalogue,
+    rule: str,
+    *,
+    file_name: str,
+    sheet: str | None = None,
+    cell: str | None = None,
+    form_code: str | None = None,
+    indicator: Indicator | None = None,
+    value: object = None,
+    severity: str | None = None,
+    **fields: object,
+) -> dict:
+    """A finding of ``rule`` with its Chinese message; ``fields`` fill the rule's message template."""
+    spec = cat.rules[rule]
+    shown = cell_text(value)
+    if "measure" in fields:
+        fields["measure"] = MEASURE_NAMES.get(str(fields["measure"]), fields["measure"])
+    detail = spec.message.format(value=shown, **{k: cell_text(v) for k, v in fields.items()})
+    return {
+        "sheet": sheet,
+        "cell": cell,
+        "form_code": form_code or (indicator.form_code if indicator else None),
+        "indicator_code": indicator.code if indicator else None,
+        "severity": severity or spec.severity,
+        "rule": fields.get("rule_code", rule) if rule == "form_rule" else rule,
+        "value_found": shown or None,
+        "message": f"{where(file_name, sheet, cell, indicator)}：{detail}",
+    }

@@ -1,0 +1,117 @@
+"""Reading the text departments write: full-width forms, numbers as text, periods, names."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+_DASHES = str.maketrans({c: "-" for c in "—–－─―~～〜至到"})
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: object) -> str:
+    """Half-width, space-free form of a cell's text, for matching words."""
+    if text is None:
+        return ""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
+
+
+def cell_text(value: object) -> str:
+    """The text a person sees in a cell: numbers without a trailing ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+class NotANumber(ValueError):
+    """A number cell holds text that is not a number."""
+
+
+def parse_number(value: object, no_figure: frozenset[str]) -> float | None:
+    """A cell's figure: ``None`` for no figure, a float, or ``NotANumber``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise NotANumber(cell_text(value))
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = fold(value)
+    if text in no_figure:
+        return None
+    text = text.replace(",", "")
+    if text.startswith("约"):
+        text = text[1:]
+    if text.endswith("%"):
+        text = text[:-1]
+    try:
+        return float(text)
+    except ValueError:
+        raise NotANumber(str(value).strip()) from None
+
+
+_YM_RANGE = re.compile(r"(\d{4})年(?:度)?(?:(\d{1,2})-)?(\d{1,2})月")
+_YM_SEP = re.compile(r"^(\d{4})[-./](\d{1,2})(?:[-./]\d{1,2})?$")
+_YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+
+
+def parse_period(value: object) -> dt.date | None:
+    """The month a 报告期 cell names, as the first day of that month (a ``1-6月`` window ends in 6)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return dt.date(value.year, value.month, 1)
+    text = fold(cell_text(value)).translate(_DASHES)
+    for pattern in (_YM_RANGE, _YM_SEP, _YM_COMPACT):
+        m = pattern.search(text) if pattern is _YM_RANGE else pattern.match(text)
+        if m:
+            year, month = int(m[1]), int(m.groups()[-1])
+            if 1 <= month <= 12 and 1990 <= year <= 2100:
+                return dt.date(year, month, 1)
+    return None
+
+
+_TRAILING_PAREN = re.compile(r"\(([^()]*)\)$")
+_LEADING_ENUM = re.compile(r"^(?:其中:|[0-9]+[.、]|[一二三四五六七八九十]+、|\([0-9一二三四五六七八九十]+\))")
+
+
+def split_name(value: object) -> tuple[str, str | None]:
+    """An indicator name cell as (folded name, unit written in trailing brackets or None)."""
+    text = fold(value)
+    text = _LEADING_ENUM.sub("", text)
+    unit = None
+    m = _TRAILING_PAREN.search(text)
+    if m:
+        unit = m[1] or None
+        text = text[: m.start()]
+    return text, unit
+
+
+def normalise_code(value: object) -> str | None:
+    """An indicator code cell (``1``, ``01``, ``1.0``, ``t1``) as the catalogue writes it."""
+    text = fold(cell_text(value)).upper().rstrip(".")
+    if not text:
+        return None
+    if text.isdigit():
+        return text.zfill(2)
+    return text
+
+
+def a1(row: int, col: int) -> str:
+    """Zero-based (row, col) as an A1 reference."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def period_label(period: dt.date) -> str:
+    return f"{period.year}年{period.month}月"
+
+
+def months_covered(period: dt.date) -> str:
+    """The year-to-date window a figure of ``period`` covers, as the summary writes it."""
+    return "1月" if period.month == 1 else f"1-{period.month}月"
