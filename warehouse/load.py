@@ -1,0 +1,131 @@
+"""Ingest: received files in, audited returns loaded, in one transaction per run."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from schemas.audit import PREVIOUS_COLUMNS, audit
+from schemas.catalogue import Catalogue
+from schemas.records import RECORD_KEY, Batch, Received, read_batch
+from warehouse.db import connect, insert, query, sql, sync_dimensions
+from warehouse.inbox import Incoming, archive, receive
+from warehouse.readers import UnreadableFile, read_grids
+
+
+_NO_PREVIOUS = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one ingest did, file by file: the submissions rows it wrote and their findings."""
+
+    submissions: pd.DataFrame
+    findings: pd.DataFrame
+    skipped: int = 0  # files already received at the same path with the same bytes
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def to_received(incoming: Incoming) -> Received:
+    """Read a file's sheets, or say why it cannot be read."""
+    try:
+        grids, error = tuple(read_grids(incoming.data)), None
+    except UnreadableFile as e:
+        grids, error = None, str(e)
+    return Received(incoming.sha256, incoming.file_name, grids, error, incoming.folder_period)
+
+
+def _sub_batch(batch: Batch, keys: pd.DataFrame) -> Batch:
+    """The part of a batch belonging to the returns in ``keys`` (sha256, sheet)."""
+    pick = lambda frame: frame.merge(keys, on=list(RECORD_KEY))  # noqa: E731
+    return Batch(pick(batch.returns), pick(batch.records), pick(batch.projects), pick(batch.findings))
+
+
+def _verdicts(returns: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """Each return's error and warning counts and its status before supersession."""
+    counts = findings.groupby([*RECORD_KEY, "severity"], dropna=False).size().unstack("severity", fill_value=0)
+    counts = counts.reindex(columns=["error", "warning"], fill_value=0).reset_index()
+    out = returns.merge(counts, on=list(RECORD_KEY), how="left").fillna({"error": 0, "warning": 0})
+    return out.assign(
+        n_errors=out["error"].astype(int),
+        n_warnings=out["warning"].astype(int),
+        status=lambda d: d["n_errors"].map(lambda n: "rejected" if n else "accepted"),
+    )
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    cat: Catalogue,
+    archive_dir: Path,
+    run_period: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """Receive, read, audit and load every new file, oldest period first, all or nothing."""
+    now = now or dt.datetime.now()
+    seen = query(con, "received")
+    seen_paths = set(zip(seen["file_path"], seen["sha256"]))
+    seen_shas = set(seen["sha256"])
+    incoming = [receive(p) for p in paths]
+    fresh = [f for f in incoming if (str(f.path), f.sha256) not in seen_paths]
+    skipped = len(incoming) - len(fresh)
+    # the earliest received copy of a set of identical files is the one read; the others are duplicates
+    fresh.sort(key=lambda f: (f.received_at, f.file_name))
+    originals, duplicates = [], []
+    for f in fresh:
+        (duplicates if f.sha256 in seen_shas else originals).append(f)
+        seen_shas.add(f.sha256)
+    batch = read_batch([to_received(f) for f in originals], cat)
+    files = pd.DataFrame(
+        [(f.sha256, str(f.path), str(archive(f, archive_dir)), f.received_at) for f in originals],
+        columns=["sha256", "file_path", "archive_path", "received_at"],
+    )
+    written, all_findings = [], []
+    con.begin()
+    try:
+        sync_dimensions(con, cat)
+        order = batch.returns.assign(_p=batch.returns["period"].fillna(pd.Timestamp.max))
+        for _, group in order.groupby("_p", sort=True, dropna=False):
+            part = _sub_batch(batch, group[list(RECORD_KEY)])
+            period = group["period"].iloc[0]
+            previous = query(con, "previous_ytd", period=period.date()) if pd.notna(period) else _NO_PREVIOUS
+            findings = audit(part, previous, cat, run_period)
+            subs = _verdicts(part.returns, findings).merge(files, on="sha256").assign(loaded_at=now)
+            insert(con, "submissions", subs.drop(columns=["folder_period", "error", "warning"]))
+            insert(con, "findings", findings)
+            insert(con, "figure_values", part.records.drop(columns=["file_name", "uncached"]).dropna(subset=["form_code"]))
+            insert(con, "project_rows", _project_rows(part.projects))
+            con.execute(sql("resolve_superseded"))
+            written.append(subs)
+            all_findings.append(findings)
+        for f in duplicates:
+            con.execute(sql("insert_duplicate"), {
+                "sha256": f.sha256, "file_name": f.file_name, "file_path": str(f.path),
+                "received_at": f.received_at, "loaded_at": now,
+            })
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    subs = query(con, "loaded_in_run", loaded_at=now)
+    return IngestResult(
+        submissions=subs,
+        findings=pd.concat(all_findings, ignore_index=True) if all_findings else batch.findings,
+        skipped=skipped,
+        counts=subs["status"].value_counts().to_dict(),
+    )
+
+
+def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
+    return projects.rename(columns={"name_cell": "cell"})[
+        ["sha256", "sheet", "project_name", "status", "total_investment", "location", "industry", "responsible", "cell"]
+    ]
+
+
+def ingest_paths(db_path: Path, paths: list[Path], cat: Catalogue, archive_dir: Path, run_period: dt.date | None = None) -> IngestResult:
+    """Ingest files into the warehouse at ``db_path``."""
+    with connect(db_path) as con:
+        return ingest(con, paths, cat, archive_dir, run_period)
