@@ -40,6 +40,9 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--period", required=True, type=_period)
     report.add_argument("--org", default="each", help="单位代码；all = 全区合计；each（默认）= 每个单位和全区")
     _common(report, "out", "registry")
+    sql = sub.add_parser("sql", help="对数据库执行只读 SQL 查询并打印结果")
+    sql.add_argument("query", help="SQL，如 \"select * from figures limit 5\"")
+    _common(sql)
     sample = sub.add_parser("sample-data", help="生成示例报表（演示用收件箱）")
     sample.add_argument("--out", required=True, help="写入的文件夹")
     return top
@@ -93,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         inbox = Path(args.inbox) if args.inbox else settings.inbox
         period = parse_period(args.period) if args.period else None
         print_result(ingest_paths(settings.warehouse, discover(inbox), settings.catalogue(), settings.archive, period))
+        return 0
+    if args.command == "sql":
+        from warehouse.db import connect
+
+        with connect(settings.warehouse, read_only=True) as con:
+            print(con.sql(args.query))
         return 0
     if args.command == "report":
         from reports.build import build_reports, report_orgs

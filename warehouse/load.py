@@ -46,6 +46,9 @@ def _sub_batch(batch: Batch, keys: pd.DataFrame) -> Batch:
 
 def _verdicts(returns: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """Each return's error and warning counts and its status before supersession."""
+    # a file with no return has no sheet: its key column may come back all-missing and untyped
+    findings = findings.astype({k: "str" for k in RECORD_KEY})
+    returns = returns.astype({k: "str" for k in RECORD_KEY})
     counts = findings.groupby([*RECORD_KEY, "severity"], dropna=False).size().unstack("severity", fill_value=0)
     counts = counts.reindex(columns=["error", "warning"], fill_value=0).reset_index()
     out = returns.merge(counts, on=list(RECORD_KEY), how="left").fillna({"error": 0, "warning": 0})
@@ -87,11 +90,13 @@ def ingest(
     con.begin()
     try:
         sync_dimensions(con, cat)
-        order = batch.returns.assign(_p=batch.returns["period"].fillna(pd.Timestamp.max))
-        for _, group in order.groupby("_p", sort=True, dropna=False):
+        periods = batch.returns["period"]
+        for period in [*sorted(periods.dropna().unique()), pd.NaT]:
+            group = batch.returns[periods.isna() if pd.isna(period) else periods == period]
+            if group.empty:
+                continue
             part = _sub_batch(batch, group[list(RECORD_KEY)])
-            period = group["period"].iloc[0]
-            previous = query(con, "previous_ytd", period=period.date()) if pd.notna(period) else _NO_PREVIOUS
+            previous = query(con, "previous_ytd", period=pd.Timestamp(period).date()) if pd.notna(period) else _NO_PREVIOUS
             findings = audit(part, previous, cat, run_period)
             subs = _verdicts(part.returns, findings).merge(files, on="sha256").assign(loaded_at=now)
             insert(con, "submissions", subs.drop(columns=["folder_period", "error", "warning"]))

@@ -1,0 +1,40 @@
+"""Shared fixtures: an inbox of returns written in code, and a warehouse to load them into."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from schemas.catalogue import load_catalogue
+from tests.workbooks import indicator_return
+
+
+@pytest.fixture(scope="session")
+def cat():
+    return load_catalogue()
+
+
+def put(path: Path, data: bytes, mtime: dt.datetime) -> Path:
+    """Drop a file in the inbox as a department would, with a chosen modification time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path
+
+
+def zb01(reporter: str, period: str, month: tuple, ytd: tuple, prior: tuple = (100.0, 200.0), **kw) -> bytes:
+    """A ZB01 return (一般公共预算收入, 全口径财政收入) with the given 本月, 本年累计 and 上年同期累计."""
+    names = ("一般公共预算收入", "全口径财政收入")
+    rows = [[n, f"0{i + 1}", "万元", month[i], ytd[i], prior[i], None] for i, n in enumerate(names)]
+    return indicator_return("ZB01", reporter, period, rows, title="财政收入月报表", **kw)
+
+
+def form_return(cat, form_code: str, reporter: str, period: str, values: dict[str, tuple], **kw) -> bytes:
+    """A return of any indicator form: ``values`` maps an indicator code to (本月, 本年累计[, 上年同期累计])."""
+    rows = []
+    for ind in cat.forms[form_code].indicators:
+        month, ytd, *prior = values.get(ind.code, (None, None))
+        rows.append([ind.name, ind.code, ind.unit, month, ytd, prior[0] if prior else None, None])
+    return indicator_return(form_code, reporter, period, rows, title=cat.forms[form_code].title, **kw)
