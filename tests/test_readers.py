@@ -102,3 +102,24 @@ def test_hostile_or_broken_files_are_refused_with_a_reason(data, reason):
 def test_a_file_over_the_size_limit_is_refused_before_reading():
     with pytest.raises(UnreadableFile, match="文件过大"):
         read_grids(b"x" * 2048, Limits(max_bytes=1024))
+
+
+def test_an_ods_keeps_its_merged_cells():
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="财政")
+    row = TableRow()
+    title = TableCell(valuetype="string", numbercolumnsspanned=3, numberrowsspanned=2)
+    title.addElement(P(text="财政收入月报表"))
+    row.addElement(title)
+    row.addElement(CoveredTableCell(numbercolumnsrepeated=2))
+    table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    buf = io.BytesIO()
+    doc.write(buf)
+    (grid,) = read_grids(buf.getvalue())
+    assert grid.merged == ((0, 0, 1, 2),)
+    assert grid.shown(1, 2) == "财政收入月报表"

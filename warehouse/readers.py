@@ -97,13 +97,15 @@ def _calamine_grids(data: bytes) -> list[Grid]:
             raise UnreadableFile("文件已加密，请取消密码后重新报送") from None
         raise UnreadableFile(f"文件已损坏或格式无法识别（{type(e).__name__}）") from None
     uncached = _uncached_formulas(data) if data.startswith(ZIP) else {}
+    ods_merged = _ods_merged(data) if data.startswith(ZIP) and b"opendocument.spreadsheet" in data[:200] else {}
     grids = []
     for meta in book.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         sheet = book.get_sheet_by_name(meta.name)
         rows = tuple(tuple(r) for r in sheet.to_python(skip_empty_area=False))
-        merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ()))
+        ranges = sheet.merged_cell_ranges
+        merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges) if ranges else ods_merged.get(meta.name, ())
         hidden = meta.visible != pc.SheetVisibleEnum.Visible
         grids.append(Grid(meta.name, rows, merged, hidden=hidden, uncached=uncached.get(meta.name, frozenset())))
     return grids
@@ -144,6 +146,33 @@ def _uncached_formulas(data: bytes) -> dict[str, frozenset[tuple[int, int]]]:
             return out
     except (zipfile.BadZipFile, KeyError):
         return {}
+
+
+_ODS_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merged(data: bytes) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
+    """Merged ranges of an .ods file's sheets, which calamine does not report for this format."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        content = z.read("content.xml")
+    if b"-spanned" not in content:
+        return {}
+    out = {}
+    for table in SafeET.fromstring(content, forbid_dtd=True).iter(f"{_ODS_T}table"):
+        merged, r = [], 0
+        for row in table.iter(f"{_ODS_T}table-row"):
+            c = 0
+            for cell in row:
+                if cell.tag not in (f"{_ODS_T}table-cell", f"{_ODS_T}covered-table-cell"):
+                    continue
+                across = int(cell.get(f"{_ODS_T}number-columns-spanned", 1))
+                down = int(cell.get(f"{_ODS_T}number-rows-spanned", 1))
+                if across > 1 or down > 1:
+                    merged.append((r, c, r + down - 1, c + across - 1))
+                c += int(cell.get(f"{_ODS_T}number-columns-repeated", 1))
+            r += int(row.get(f"{_ODS_T}number-rows-repeated", 1))
+        out[table.get(f"{_ODS_T}name")] = tuple(merged)
+    return out
 
 
 def _col(letters: str) -> int:
