@@ -58,7 +58,8 @@ def test_every_file_is_in_submissions_with_one_status(db, inbox, cat, tmp_path):
     assert got == {"财政5月.xlsx": "accepted", "财政6月.xlsx": "accepted", "财政6月(1).xlsx": "duplicate",
                    "说明.xlsx": "rejected", "截断.xlsx": "rejected"}
     assert rows(db, "select count(*) from figures where period = '2023-06-01'") == [(2,)]
-    assert rows(db, "select cell, rule from findings where file_name = '说明.xlsx'") == [(None, "no_return")]
+    assert rows(db, "select cell, rule, message from findings where file_name = '说明.xlsx'") == [
+        (None, "file_unreadable", "《说明.xlsx》：文件无法读取（文件内容是一段文字，不是电子表格），请检查文件是否损坏后重新报送")]
     assert rows(db, "select cell, rule from findings where file_name = '截断.xlsx'") == [(None, "file_unreadable")]
 
 

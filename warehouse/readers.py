@@ -199,6 +199,8 @@ def _decode(data: bytes) -> str:
 
 def _csv_grids(data: bytes) -> list[Grid]:
     text = _decode(data)
+    if "," not in text and "\t" not in text:
+        raise UnreadableFile("文件内容是一段文字，不是电子表格")
     dialect = csv.excel_tab if text.count("\t") > text.count(",") else csv.excel
     return [Grid("csv", tuple(tuple(r) for r in csv.reader(io.StringIO(text), dialect)))]
 
