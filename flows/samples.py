@@ -176,9 +176,14 @@ def _growth(ytd: float, prior: float) -> float:
     return float(np.round((ytd - prior) / prior * 100, 1))
 
 
+# Parts of a whole that no audit rule checks but a reader of the summary would: the general budget
+# revenue is part of the full-scope revenue.
+_PART_OF = {"ZB01": {"01": "02"}}
+
+
 def _derived(form: Form) -> dict[str, str]:
     """Indicator code -> the code it must not exceed, from the form's ``a <= b`` rules."""
-    out = {}
+    out = dict(_PART_OF.get(form.code, {}))
     for rule in form.rules:
         (lc, _), op, (rc, _) = rule.left, rule.op, rule.right
         if op in ("<=", "<"):
