@@ -28,3 +28,6 @@ test: install
 
 clean:
 	rm -rf inbox warehouse/statreturns.duckdb* warehouse/archive reports/out
+
+bench: install
+	$(PY) bench/read_speed.py

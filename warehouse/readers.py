@@ -64,15 +64,21 @@ def read_grids(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         raise UnreadableFile(f"文件过大（{len(data) // 2**20} MB，上限 {limits.max_bytes // 2**20} MB）")
     kind = sniff(data)
     if kind == "zip":
-        _check_zip(data, limits)
-    grids = {"csv": _csv_grids, "html": _html_grids, "xml2003": _xml2003_grids}.get(kind, _calamine_grids)(data)
+        grids = _calamine_grids(data, *_zip_facts(data, limits))
+    else:
+        grids = {"csv": _csv_grids, "html": _html_grids, "xml2003": _xml2003_grids, "ole2": _calamine_grids}[kind](data)
     for g in grids:
         if g.height * g.width > limits.max_cells:
             raise UnreadableFile(f"工作表“{g.sheet}”单元格过多（{g.height}行×{g.width}列）")
     return grids
 
 
-def _check_zip(data: bytes, limits: Limits) -> None:
+def _zip_facts(data: bytes, limits: Limits) -> tuple[dict, dict]:
+    """Refuse a zip bomb before calamine inflates it; read what calamine does not report.
+
+    Returns, per sheet name, the formula cells stored without a value (.xlsx) and the merged ranges (.ods).
+    calamine's XML parser expands no entities, so entity declarations need no scan here.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
@@ -80,24 +86,31 @@ def _check_zip(data: bytes, limits: Limits) -> None:
             packed = max(sum(i.compress_size for i in infos), 1)
             if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
                 raise UnreadableFile("文件解压后异常巨大，疑似损坏或恶意文件")
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")) and b"<!ENTITY" in z.read(info)[:4096].upper():
-                    raise UnreadableFile("文件含有不安全的XML实体声明")
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" in names:
+                return _uncached_formulas(z, names), {}
+            if "content.xml" in names:
+                return {}, _ods_merged(z.read("content.xml"))
+            return {}, {}
     except zipfile.BadZipFile:
         raise UnreadableFile("文件已损坏（压缩包不完整），请重新保存后报送") from None
 
 
-def _calamine_grids(data: bytes) -> list[Grid]:
+def _calamine_grids(data: bytes, uncached: dict | None = None, merged_by_sheet: dict | None = None) -> list[Grid]:
     try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return _calamine_sheets(data, uncached or {}, merged_by_sheet or {})
     except pc.PasswordError:
         raise UnreadableFile("文件已加密，请取消密码后重新报送") from None
-    except Exception as e:  # calamine raises several types for damaged files
+    except Exception as e:  # calamine raises several types for damaged files, some only when a sheet is read
         if data.startswith(OLE2) and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00" in data:
             raise UnreadableFile("文件已加密，请取消密码后重新报送") from None
+        if "entity" in str(e):
+            raise UnreadableFile("文件含有不安全的XML实体声明") from None
         raise UnreadableFile(f"文件已损坏或格式无法识别（{type(e).__name__}）") from None
-    uncached = _uncached_formulas(data) if data.startswith(ZIP) else {}
-    ods_merged = _ods_merged(data) if data.startswith(ZIP) and b"opendocument.spreadsheet" in data[:200] else {}
+
+
+def _calamine_sheets(data: bytes, uncached: dict, merged_by_sheet: dict) -> list[Grid]:
+    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
     for meta in book.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -105,7 +118,7 @@ def _calamine_grids(data: bytes) -> list[Grid]:
         sheet = book.get_sheet_by_name(meta.name)
         rows = tuple(tuple(r) for r in sheet.to_python(skip_empty_area=False))
         ranges = sheet.merged_cell_ranges
-        merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges) if ranges else ods_merged.get(meta.name, ())
+        merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges) if ranges else merged_by_sheet.get(meta.name, ())
         hidden = meta.visible != pc.SheetVisibleEnum.Visible
         grids.append(Grid(meta.name, rows, merged, hidden=hidden, uncached=uncached.get(meta.name, frozenset())))
     return grids
@@ -117,44 +130,35 @@ _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(.*?)</c>', re.
 _EMPTY_VALUE = re.compile(rb"<v\s*/>|<v>\s*</v>")
 
 
-def _uncached_formulas(data: bytes) -> dict[str, frozenset[tuple[int, int]]]:
+def _uncached_formulas(z: zipfile.ZipFile, names: set[str]) -> dict[str, frozenset[tuple[int, int]]]:
     """Per sheet name, the formula cells saved without a value (a file written by a program, never opened in Excel)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-            if "xl/workbook.xml" not in names:
-                return {}
-            rels = {}
-            for m in _REL.finditer(z.read("xl/_rels/workbook.xml.rels")):
-                target, rid = (m[1], m[2]) if m[1] else (m[4], m[3])
-                rels[rid] = target.decode().lstrip("/")
-            out = {}
-            for m in _SHEET_ENTRY.finditer(z.read("xl/workbook.xml")):
-                target = rels.get(m[2], "")
-                part = target if target.startswith("xl/") else f"xl/{target}"
-                if part not in names:
-                    continue
-                xml = z.read(part)
-                if b"<f" not in xml:
-                    continue
-                cells = set()
-                for c in _FORMULA_CELL.finditer(xml):
-                    body = c[3]
-                    if b"<f" in body and (b"<v" not in body or _EMPTY_VALUE.search(body)):
-                        cells.add((int(c[2]) - 1, _col(c[1].decode())))
-                out[_unescape(m[1].decode())] = frozenset(cells)
-            return out
-    except (zipfile.BadZipFile, KeyError):
+    parts = {n: z.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    if "xl/_rels/workbook.xml.rels" not in names or not any(b"<f" in xml for xml in parts.values()):
         return {}
+    rels = {}
+    for m in _REL.finditer(z.read("xl/_rels/workbook.xml.rels")):
+        target, rid = (m[1], m[2]) if m[1] else (m[4], m[3])
+        rels[rid] = target.decode().lstrip("/")
+    out = {}
+    for m in _SHEET_ENTRY.finditer(z.read("xl/workbook.xml")):
+        target = rels.get(m[2], "")
+        xml = parts.get(target if target.startswith("xl/") else f"xl/{target}", b"")
+        if b"<f" not in xml:
+            continue
+        cells = set()
+        for c in _FORMULA_CELL.finditer(xml):
+            body = c[3]
+            if b"<f" in body and (b"<v" not in body or _EMPTY_VALUE.search(body)):
+                cells.add((int(c[2]) - 1, _col(c[1].decode())))
+        out[_unescape(m[1].decode())] = frozenset(cells)
+    return out
 
 
 _ODS_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_merged(data: bytes) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
-    """Merged ranges of an .ods file's sheets, which calamine does not report for this format."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        content = z.read("content.xml")
+def _ods_merged(content: bytes) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
+    """Merged ranges of an .ods file's sheets (from content.xml), which calamine does not report for this format."""
     if b"-spanned" not in content:
         return {}
     out = {}
