@@ -31,9 +31,10 @@ def wide(records: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     """One row per (return, indicator): value_<measure>, cell_<measure>, raw_<measure>, with kind and yoy."""
     keys = [*RECORD_KEY, "file_name", "org_code", "form_code", "period", "indicator_code"]
     numeric = records[records["measure"] != "text"]
+    types = {"period": "datetime64[ns]", **{f"value_{m}": float for m in ("month", "ytd", "prior_ytd", "yoy_pct")}}
     if numeric.empty:
         cols = [f"{p}_{m}" for p in ("value", "cell", "raw") for m in ("month", "ytd", "prior_ytd", "yoy_pct")]
-        return pd.DataFrame(columns=keys + cols + ["kind", "yoy", "unit"])
+        return pd.DataFrame(columns=keys + cols + ["kind", "yoy", "unit"]).astype(types)
     pivot = numeric.set_index([*keys, "measure"])[["value", "cell", "raw"]].unstack("measure")
     pivot.columns = [f"{a}_{b}" for a, b in pivot.columns]
     pivot = pivot.reset_index()
@@ -41,7 +42,7 @@ def wide(records: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
         for p in ("value", "cell", "raw"):
             if f"{p}_{m}" not in pivot:
                 pivot[f"{p}_{m}"] = None
-    pivot = pivot.astype({f"value_{m}": float for m in ("month", "ytd", "prior_ytd", "yoy_pct")})
+    pivot = pivot.astype(types)
     return pivot.merge(indicator_frame(cat), on=["form_code", "indicator_code"], how="left")
 
 
@@ -114,8 +115,11 @@ def _required(batch: Batch, w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     present = set(zip(w["sha256"], w["sheet"], w["indicator_code"]))
     texts = batch.records[batch.records["measure"] == "text"]
     present |= set(zip(texts["sha256"], texts["sheet"], texts["indicator_code"]))
-    row_missing = [k not in present for k in zip(exp["sha256"], exp["sheet"], exp["indicator_code"])]
-    exp = exp.assign(row_missing=row_missing)
+    # a row whose unit could not be converted was reported when it was read: it is not missing too
+    unread = batch.findings[batch.findings["rule"] == "unit_mismatch"]
+    unread = set(zip(unread["sha256"], unread["sheet"], unread["indicator_code"]))
+    keys = list(zip(exp["sha256"], exp["sheet"], exp["indicator_code"]))
+    exp = exp.assign(row_missing=[k not in present for k in keys])[[k not in unread for k in keys]]
     # a cell whose text is not a number was reported when it was read
     blank = exp["value"].isna() & exp["raw"].fillna("").map(lambda t: fold(t) in cat.no_figure)
     no_column = exp["value"].isna() & exp["raw"].isna()
@@ -163,8 +167,8 @@ def _continuity(w: pd.DataFrame, previous: pd.DataFrame, cat: Catalogue) -> pd.D
 def _form_rules(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     out = []
     keys = [*RECORD_KEY, "file_name"]
-    for form in cat.forms.values():
-        rows = w[w["form_code"] == form.code]
+    for code in w["form_code"].unique():
+        form, rows = cat.forms[code], w[w["form_code"] == code]
         for rule in form.rules:
             (lc, lm), (rc, rm) = rule.left, rule.right
             left = rows[rows["indicator_code"] == lc][[*keys, f"value_{lm}", f"cell_{lm}"]]
@@ -182,10 +186,11 @@ def _form_rules(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
 
 
 def _yoy(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    w = w.assign(rate=growth(w["value_ytd"], w["value_prior_ytd"]).round(1))
-    filled, rate = w["value_yoy_pct"], w["rate"]
+    filled, rate = w["value_yoy_pct"], growth(w["value_ytd"], w["value_prior_ytd"])
     # a growth cell formatted as a percentage stores a fraction (0.125 for 12.5%)
     off = ((filled - rate).abs() > YOY_CELL_TOLERANCE) & ((filled * 100 - rate).abs() > YOY_CELL_TOLERANCE)
+    # compared unrounded; rounded only for the message
+    w = w.assign(rate=rate.round(1))
     mismatch = w[filled.notna() & rate.notna() & off]
     beyond = w[w["yoy"].fillna(False).astype(bool) & (rate.abs() > YOY_ALERT)]
     return pd.concat([
@@ -222,7 +227,7 @@ def _projects(batch: Batch, cat: Catalogue) -> pd.DataFrame:
     no_name = p[p["project_name"].isna()]
     named = p[p["project_name"].notna()]
     bad_status = named[[s not in statuses.get(f, ()) for s, f in zip(named["status"], named["form_code"])]]
-    dup = named[named.duplicated([*RECORD_KEY, "project_name"], keep="first")]
+    dup = named[named.assign(project_name=named["project_name"].map(fold)).duplicated([*RECORD_KEY, "project_name"])]
     inv = p["total_investment"]
     parsed = inv.notna() | p["investment_raw"].fillna("").map(lambda t: fold(t) in cat.no_figure)
     bad_inv = p[parsed & ~(inv > 0)]

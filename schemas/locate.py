@@ -41,7 +41,8 @@ class Header:
 @cache
 def _label_pattern(words: tuple[tuple[str, str], ...]) -> re.Pattern:
     alternatives = "|".join(re.escape(w) for _, w in sorted(words, key=lambda kw: -len(kw[1])))
-    return re.compile(f"({alternatives})[:：]")
+    # a label may carry a note before its colon: 填报单位（盖章）：
+    return re.compile(f"({alternatives})(?:\\([^()]*\\))?[:：]")
 
 
 def _label_words(cat: Catalogue) -> tuple[tuple[str, str], ...]:
@@ -68,19 +69,23 @@ def find_labels(grid: Grid, cat: Catalogue, rows: range) -> dict[str, tuple[str,
                     value = text[m.end():end]
                     where = a1(r, c)
                     if not value:
-                        value, where = _next_value(grid, r, c)
+                        value, where = _next_value(grid, r, c, pattern)
                     found.setdefault(by_word[m[1]], (value, where))
             elif text.rstrip(":") in by_word:
-                value, where = _next_value(grid, r, c)
+                value, where = _next_value(grid, r, c, pattern)
                 found.setdefault(by_word[text.rstrip(":")], (value, where))
     return found
 
 
-def _next_value(grid: Grid, r: int, c: int) -> tuple[str, str]:
+def _next_value(grid: Grid, r: int, c: int, labels: re.Pattern) -> tuple[object, str]:
+    """The value right of a label cell; none when the next filled cell is another label (a blank left blank)."""
     for cc in range(c + 1, grid.width):
         if grid.is_anchor_or_single(r, cc) and grid.raw(r, cc) is not None:
             v = grid.raw(r, cc)
-            return (v if isinstance(v, (dt.date, dt.datetime)) else fold(cell_text(v))), a1(r, cc)
+            if isinstance(v, (dt.date, dt.datetime)):
+                return v, a1(r, cc)
+            text = fold(cell_text(v))
+            return ("", a1(r, c)) if labels.match(text) else (text, a1(r, cc))
     return "", a1(r, c)
 
 
@@ -136,7 +141,7 @@ def _looks_like_data(grid: Grid, cat: Catalogue, r: int, columns: dict[str, int]
 
 def _identify_form(cat: Catalogue, labels: dict, grid: Grid, header_row: int) -> tuple[Form | None, str | None]:
     """The form named by 表号, else by the title above the header; with the text that named it."""
-    if "form_code" in labels:
+    if labels.get("form_code", ("",))[0]:
         text = labels["form_code"][0].upper()
         m = _FORM_CODE.search(text)
         return (cat.forms.get(f"{m[1]}{int(m[2]):02d}") if m else None), text
@@ -171,14 +176,12 @@ def match_reporter(cat: Catalogue, text: str) -> tuple[str | None, str | None, s
 
 
 def _is_footer(grid: Grid, cat: Catalogue, r: int) -> bool:
-    for c in range(grid.width):
-        text = fold(grid.raw(r, c))
-        if text and any(text.startswith(w) for w in cat.footer):
-            return True
-    return False
+    """Whether the row's first words open the signature block or a note (a remark cell may say 注：too)."""
+    first = next((v for v in grid.rows[r] if v is not None and v != ""), None) if r < grid.height else None
+    return first is not None and fold(first).startswith(cat.footer)
 
 
-def read_sheet(grid: Grid, cat: Catalogue, file_name: str, sheet_unit_default: str | None = None) -> SheetReturn | None:
+def read_sheet(grid: Grid, cat: Catalogue, file_name: str) -> SheetReturn | None:
     """The return a sheet holds, or None when the sheet holds none (an instructions sheet, a chart)."""
     found = find_header(grid, cat)
     header_row = found[1].row if found else grid.height
@@ -199,7 +202,7 @@ def read_sheet(grid: Grid, cat: Catalogue, file_name: str, sheet_unit_default: s
     org_code = None
     reporter, reporter_cell = labels.get("reporter", (None, None))
     if not reporter:
-        findings.append(finding(cat, "no_reporter", **ctx))
+        findings.append(finding(cat, "no_reporter", cell=reporter_cell, **ctx))
     else:
         org_code, dept, _ = match_reporter(cat, reporter)
         if org_code is None:
@@ -219,10 +222,10 @@ def read_sheet(grid: Grid, cat: Catalogue, file_name: str, sheet_unit_default: s
         findings.append(finding(cat, "no_header", **ctx))
         return SheetReturn(grid.sheet, form.code, org_code, period, reporter, findings=findings)
 
-    sheet_unit = labels.get("unit", (None, None))[0] or None
+    sheet_unit = labels.get("unit", (None, None))
     header = found[1]
     if form.layout == "projects":
-        projects, more = _read_projects(grid, cat, form, header, sheet_unit, ctx)
+        projects, more = _read_projects(grid, cat, form, header, sheet_unit[0] or None, ctx)
         return SheetReturn(grid.sheet, form.code, org_code, period, reporter, projects=projects, findings=findings + more)
     records, more = _read_indicators(grid, cat, form, header, sheet_unit, ctx)
     return SheetReturn(grid.sheet, form.code, org_code, period, reporter, records=records, findings=findings + more)
@@ -242,6 +245,19 @@ def _sheet_unit_applies(cat: Catalogue, form: Form, sheet_unit: str | None, ind:
     if len(canonical) == 1:
         return True
     return cat.unit_factor(sheet_unit, ind.unit) is not None
+
+
+def _unit_written(grid, cat, form, ind, r, cols, name_unit, sheet_unit) -> tuple[str | None, str | None]:
+    """The unit a row's figures are in and the cell that says so: the row's 计量单位, its name's brackets, the sheet's."""
+    row_unit = fold(grid.raw(r, cols["unit"])) if "unit" in cols else ""
+    if row_unit and row_unit not in cat.no_figure:
+        return cat.unit(row_unit), a1(r, cols["unit"])
+    if name_unit:
+        return cat.unit(name_unit), a1(r, cols["name"])
+    text, cell = sheet_unit
+    if text and _sheet_unit_applies(cat, form, cat.unit(text), ind):
+        return cat.unit(text), cell
+    return None, None
 
 
 def _resolve(form: Form, names: dict[str, Indicator], name: str, code: str | None) -> Indicator | None:
@@ -266,7 +282,6 @@ def _read_indicators(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dic
     names = _names(form)
     seen: set[str] = set()
     cols = header.columns
-    sheet_unit = cat.unit(sheet_unit) if sheet_unit else None
     for r in _data_rows(grid, cat, header):
         name_raw = grid.raw(r, cols["name"])
         code_raw = grid.raw(r, cols["code"]) if "code" in cols else None
@@ -285,16 +300,11 @@ def _read_indicators(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dic
             continue
         seen.add(ind.code)
         if ind.kind == "text":
-            records.append(_text_record(grid, ind, r, cols))
+            records.append(_text_record(grid, cat, ind, r, cols))
             continue
-        row_unit = fold(grid.raw(r, cols["unit"])) if "unit" in cols else ""
-        found_unit = row_unit if row_unit and row_unit not in cat.no_figure else name_unit
-        if not found_unit and _sheet_unit_applies(cat, form, sheet_unit, ind):
-            found_unit = sheet_unit
-        found_unit = cat.unit(found_unit) if found_unit else None
+        found_unit, unit_cell = _unit_written(grid, cat, form, ind, r, cols, name_unit, sheet_unit)
         factor = cat.unit_factor(found_unit, ind.unit)
         if factor is None:
-            unit_cell = a1(r, cols["unit"]) if row_unit else a1(r, cols["name"])
             findings.append(finding(cat, "unit_mismatch", cell=unit_cell, value=found_unit, unit=ind.unit, **here))
             continue
         for measure in VALUE_MEASURES:
@@ -325,13 +335,14 @@ def _is_number(v: object) -> bool:
     return bool(re.fullmatch(r"[\d.,%]*\d[\d.,%]*", fold(v)))
 
 
-def _text_record(grid: Grid, ind: Indicator, r: int, cols: dict[str, int]) -> dict:
-    """A text item sits in the 本月 cell, often merged across the value columns."""
+def _text_record(grid: Grid, cat: Catalogue, ind: Indicator, r: int, cols: dict[str, int]) -> dict:
+    """A text item sits in the 本月 cell, often merged across the value columns; ``—`` means none."""
     places = [cols[m] for m in ("month", "ytd", "prior_ytd") if m in cols]
     c = next((c for c in places if grid.shown(r, c) is not None), places[0])
     text = cell_text(grid.shown(r, c))
     return {
-        "indicator_code": ind.code, "measure": "text", "value": None, "text_value": text or None,
+        "indicator_code": ind.code, "measure": "text", "value": None,
+        "text_value": None if fold(text) in cat.no_figure else text,
         "raw": text, "cell": a1(r, c), "unit_found": None, "factor": 1.0, "uncached": (r, c) in grid.uncached,
     }
 
@@ -348,7 +359,7 @@ def _read_projects(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dict]
         row = {k: grid.raw(r, c) for k, c in cols.items()}
         if all(v is None for k, v in row.items() if k != "seq"):
             continue
-        inv_cell = a1(r, cols["total_investment"])
+        inv_cell = a1(r, cols["total_investment"]) if "total_investment" in cols else None
         try:
             inv = parse_number(row.get("total_investment"), cat.no_figure)
         except NotANumber as e:

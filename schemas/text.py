@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 
@@ -31,6 +32,9 @@ class NotANumber(ValueError):
     """A number cell holds text that is not a number."""
 
 
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def parse_number(value: object, no_figure: frozenset[str]) -> float | None:
     """A cell's figure: ``None`` for no figure, a float, or ``NotANumber``."""
     if value is None:
@@ -42,18 +46,21 @@ def parse_number(value: object, no_figure: frozenset[str]) -> float | None:
     text = fold(value)
     if text in no_figure:
         return None
-    text = text.replace(",", "")
-    if text.startswith("约"):
-        text = text[1:]
-    if text.endswith("%"):
-        text = text[:-1]
+    text = text.removeprefix("约").removesuffix("%")
+    # a comma only groups thousands: "1,2" may mean 1.2 or 12, and a figure is not guessed
+    if "," in text and _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        raise NotANumber(str(value).strip()) from None
+        number = math.nan
+    # float() also reads "nan", "inf" and "1_000", which no clerk means as a figure
+    if "_" in text or not math.isfinite(number):
+        raise NotANumber(str(value).strip())
+    return number
 
 
-_YM_RANGE = re.compile(r"(\d{4})年(?:度)?(?:(\d{1,2})-)?(\d{1,2})月")
+_YM_RANGE = re.compile(r"(\d{4})年(?:度)?(?:(\d{1,2})月?-)?(\d{1,2})月")
 _YM_SEP = re.compile(r"^(\d{4})[-./](\d{1,2})(?:[-./]\d{1,2})?$")
 _YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 
@@ -90,11 +97,11 @@ def split_name(value: object) -> tuple[str, str | None]:
 
 def normalise_code(value: object) -> str | None:
     """An indicator code cell (``1``, ``01``, ``1.0``, ``t1``) as the catalogue writes it."""
-    text = fold(cell_text(value)).upper().rstrip(".")
+    text = fold(cell_text(value)).upper().rstrip(".").removesuffix(".0")
     if not text:
         return None
     if text.isdigit():
-        return text.zfill(2)
+        return f"{int(text):02d}"
     return text
 
 
