@@ -13,7 +13,9 @@ class Grid:
     rows: tuple[tuple[object, ...], ...]
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col)
     hidden: bool = False
-    uncached: frozenset[tuple[int, int]] = frozenset()  # formula cells stored without a value
+    # formula text of cells whose stored value cannot be trusted: none stored, or the 0 that
+    # programs writing a formula without computing it store
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict, hash=False)
     _anchor: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,7 @@ from functools import cache
 
 from schemas.catalogue import Catalogue, Form, Indicator
 from schemas.findings import finding
+from schemas.formula import Unsupported, cell_value
 from schemas.grid import Grid
 from schemas.text import NotANumber, a1, cell_text, fold, normalise_code, parse_number, parse_period, split_name
 
@@ -315,14 +316,15 @@ def _read_indicators(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dic
             rec = {
                 "indicator_code": ind.code, "measure": measure, "value": None, "text_value": None,
                 "raw": cell_text(raw), "cell": a1(r, c), "unit_found": found_unit,
-                "factor": 1.0 if measure == "yoy_pct" else factor,
-                "uncached": (r, c) in grid.uncached,
+                "factor": 1.0 if measure == "yoy_pct" else factor, "computed": False,
             }
             try:
                 value = parse_number(raw, cat.no_figure)
             except NotANumber as e:
                 findings.append(finding(cat, "not_number", cell=a1(r, c), value=str(e), measure=measure, **here))
                 value = None
+            if (r, c) in grid.formulas:
+                value = _formula_value(grid, cat, r, c, value, rec, findings, dict(here, measure=measure))
             if value is not None:
                 rec["value"] = value if measure == "yoy_pct" else round(value * factor, 6)
             records.append(rec)
@@ -343,8 +345,25 @@ def _text_record(grid: Grid, cat: Catalogue, ind: Indicator, r: int, cols: dict[
     return {
         "indicator_code": ind.code, "measure": "text", "value": None,
         "text_value": None if fold(text) in cat.no_figure else text,
-        "raw": text, "cell": a1(r, c), "unit_found": None, "factor": 1.0, "uncached": (r, c) in grid.uncached,
+        "raw": text, "cell": a1(r, c), "unit_found": None, "factor": 1.0, "computed": False,
     }
+
+
+def _formula_value(grid: Grid, cat: Catalogue, r: int, c: int, stored: float | None, rec: dict,
+                   findings: list[dict], ctx: dict) -> float | None:
+    """The value of a formula cell whose stored value cannot be trusted: computed when it is plain arithmetic."""
+    formula = "=" + grid.formulas[(r, c)]
+    try:
+        value = round(cell_value(grid, r, c, cat.no_figure), 10)
+    except Unsupported:
+        if stored is None:
+            rec["raw"] = formula  # reported here, not again as a blank
+            findings.append(finding(cat, "formula_not_computed", cell=a1(r, c), value=formula, **ctx))
+        return stored
+    if stored is None or abs(stored - value) > 1e-9:
+        rec["computed"] = True
+        rec["raw"] = formula
+    return value
 
 
 def _read_projects(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dict], list[dict]]:

@@ -38,7 +38,7 @@ class RecordModel(pa.DataFrameModel):
     cell: Series[str] = pa.Field(str_matches=r"^[A-Z]{1,3}[0-9]+$")
     unit_found: Series[str] = pa.Field(nullable=True)
     factor: Series[float] = pa.Field(gt=0)
-    uncached: Series[bool]
+    computed: Series[bool]  # the value was computed from a formula the file stored without one
 
     @pa.dataframe_check(error="negative")
     def non_negative(cls, df: pd.DataFrame) -> Series[bool]:

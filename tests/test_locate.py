@@ -421,11 +421,20 @@ def test_formulas_are_read_by_their_cached_values():
     assert figure(ret, "01", "yoy_pct") == (20, "G5", "20")
 
 
-def test_a_formula_without_a_cached_value_is_marked():
+def test_a_formula_without_a_cached_value_is_computed_when_it_is_plain_arithmetic():
     g = Grid("Sheet1", (("表号：ZB01表",), ("填报单位：示例街道财政所", "报告期：2023年6月"), INDICATOR_COLUMNS,
-                        R01[:4] + ("", 500), R02), uncached=frozenset({(3, 4)}))
+                        R01[:4] + ("", 500), R02), formulas={(3, 4): "D4+500"})
     rec = next(r for r in read_sheet(g, CAT, FILE).records if r["cell"] == "E4")
-    assert (rec["value"], rec["uncached"]) == (None, True)
+    assert (rec["value"], rec["computed"], rec["raw"]) == (600, True, "=D4+500")
+
+
+def test_a_formula_that_cannot_be_computed_rejects_the_return_naming_its_cell():
+    g = Grid("Sheet1", (("表号：ZB01表",), ("填报单位：示例街道财政所", "报告期：2023年6月"), INDICATOR_COLUMNS,
+                        R01[:4] + ("", 500), R02), formulas={(3, 4): "D4+上月!E4"})
+    ret = read_sheet(g, CAT, FILE)
+    (f,) = [f for f in ret.findings if f["rule"] == "formula_not_computed"]
+    assert (f["cell"], f["severity"], f["value_found"]) == ("E4", "error", "=D4+上月!E4")
+    assert "公式" in f["message"] and "打开并保存后重新报送" in f["message"] and "E4单元格" in f["message"]
 
 
 def test_a_return_whose_header_is_not_its_forms(engine):

@@ -6,6 +6,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 import xlwt
 
 from schemas.locate import read_sheet
@@ -70,13 +71,25 @@ def test_a_gb18030_csv_is_read(cat):
     assert figures(text.encode("gb18030"), cat, name="f.csv") == {"01": (120.0, "E4"), "02": (240.0, "E5")}
 
 
-def test_a_formula_saved_without_a_value_is_marked():
+def test_formulas_saved_without_a_value_are_kept_as_text():
     book = openpyxl.Workbook()
-    book.active["A1"], book.active["B1"] = 1, "=A1+1"
+    book.active["A1"], book.active["B1"], book.active["C1"] = 1, "=A1+1", "=SUM(A1:B1)"
     buf = io.BytesIO()
     book.save(buf)
     (grid,) = read_grids(buf.getvalue())
-    assert grid.uncached == frozenset({(0, 1)})
+    assert grid.formulas == {(0, 1): "A1+1", (0, 2): "SUM(A1:B1)"}
+
+
+def test_a_program_written_zero_is_not_trusted_but_a_real_cached_value_is():
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    ws = book.add_worksheet("财政")
+    ws.write("A1", 5)
+    ws.write_formula("B1", "=A1*2")  # xlsxwriter stores 0 for a formula it did not compute
+    ws.write_formula("C1", "=A1*3", None, 15)
+    book.close()
+    (grid,) = read_grids(buf.getvalue())
+    assert grid.formulas == {(0, 1): "A1*2"}
 
 
 def zip_of(members: dict[str, bytes]) -> bytes:

@@ -137,3 +137,15 @@ def test_received_files_are_archived_by_content(db, inbox, cat):
     (path, sha), = rows(db, "select archive_path, sha256 from submissions where file_name = '财政6月.xlsx'")
     assert sha in path
     assert open(path, "rb").read() == (inbox / "2023-06" / "财政6月.xlsx").read_bytes()
+
+
+def test_a_formula_a_program_left_uncomputed_is_computed_and_marked(db, tmp_path, cat):
+    from tests.workbooks import Formula, indicator_return
+
+    lines = [["一般公共预算收入", "01", "万元", 10, Formula("=D5+90"), 90, None],
+             ["全口径财政收入", "02", "万元", 20, Formula("=D6+180"), 170, None]]
+    data = indicator_return("ZB01", REPORTER, "2023年6月", lines, engine="xlsxwriter", title="财政收入月报表")
+    put(tmp_path / "in" / "2023-06" / "程序导出.xlsx", data, day(5))
+    run(db, tmp_path / "in", cat)
+    assert rows(db, "select value, computed, raw from figure_values where indicator_code = '01' and measure = 'ytd'") == [
+        (100.0, True, "=D5+90")]

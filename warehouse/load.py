@@ -101,7 +101,7 @@ def ingest(
             subs = _verdicts(part.returns, findings).merge(files, on="sha256").assign(loaded_at=now)
             insert(con, "submissions", subs.drop(columns=["folder_period", "error", "warning"]))
             insert(con, "findings", findings)
-            insert(con, "figure_values", part.records.drop(columns=["file_name", "uncached"]).dropna(subset=["form_code"]))
+            insert(con, "figure_values", part.records.drop(columns=["file_name"]).dropna(subset=["form_code"]))
             insert(con, "project_rows", _project_rows(part.projects))
             con.execute(sql("resolve_superseded"))
             written.append(subs)

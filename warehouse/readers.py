@@ -76,7 +76,7 @@ def read_grids(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
 def _zip_facts(data: bytes, limits: Limits) -> tuple[dict, dict]:
     """Refuse a zip bomb before calamine inflates it; read what calamine does not report.
 
-    Returns, per sheet name, the formula cells stored without a value (.xlsx) and the merged ranges (.ods).
+    Returns, per sheet name, the formulas whose stored value cannot be trusted (.xlsx) and the merged ranges (.ods).
     calamine's XML parser expands no entities, so entity declarations need no scan here.
     """
     try:
@@ -88,7 +88,7 @@ def _zip_facts(data: bytes, limits: Limits) -> tuple[dict, dict]:
                 raise UnreadableFile("文件解压后异常巨大，疑似损坏或恶意文件")
             names = {i.filename for i in infos}
             if "xl/workbook.xml" in names:
-                return _uncached_formulas(z, names), {}
+                return _untrusted_formulas(z, names), {}
             if "content.xml" in names:
                 return {}, _ods_merged(z.read("content.xml"))
             return {}, {}
@@ -96,9 +96,9 @@ def _zip_facts(data: bytes, limits: Limits) -> tuple[dict, dict]:
         raise UnreadableFile("文件已损坏（压缩包不完整），请重新保存后报送") from None
 
 
-def _calamine_grids(data: bytes, uncached: dict | None = None, merged_by_sheet: dict | None = None) -> list[Grid]:
+def _calamine_grids(data: bytes, formulas: dict | None = None, merged_by_sheet: dict | None = None) -> list[Grid]:
     try:
-        return _calamine_sheets(data, uncached or {}, merged_by_sheet or {})
+        return _calamine_sheets(data, formulas or {}, merged_by_sheet or {})
     except pc.PasswordError:
         raise UnreadableFile("文件已加密，请取消密码后重新报送") from None
     except Exception as e:  # calamine raises several types for damaged files, some only when a sheet is read
@@ -109,7 +109,7 @@ def _calamine_grids(data: bytes, uncached: dict | None = None, merged_by_sheet: 
         raise UnreadableFile(f"文件已损坏或格式无法识别（{type(e).__name__}）") from None
 
 
-def _calamine_sheets(data: bytes, uncached: dict, merged_by_sheet: dict) -> list[Grid]:
+def _calamine_sheets(data: bytes, formulas: dict, merged_by_sheet: dict) -> list[Grid]:
     book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
     for meta in book.sheets_metadata:
@@ -120,18 +120,19 @@ def _calamine_sheets(data: bytes, uncached: dict, merged_by_sheet: dict) -> list
         ranges = sheet.merged_cell_ranges
         merged = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges) if ranges else merged_by_sheet.get(meta.name, ())
         hidden = meta.visible != pc.SheetVisibleEnum.Visible
-        grids.append(Grid(meta.name, rows, merged, hidden=hidden, uncached=uncached.get(meta.name, frozenset())))
+        grids.append(Grid(meta.name, rows, merged, hidden=hidden, formulas=formulas.get(meta.name, {})))
     return grids
 
 
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"|<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(.*?)</c>', re.S)
-_EMPTY_VALUE = re.compile(rb"<v\s*/>|<v>\s*</v>")
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_TRUSTED_VALUE = re.compile(rb"<v>\s*(?!0\s*</v>)[^<\s][^<]*</v>")
 
 
-def _uncached_formulas(z: zipfile.ZipFile, names: set[str]) -> dict[str, frozenset[tuple[int, int]]]:
-    """Per sheet name, the formula cells saved without a value (a file written by a program, never opened in Excel)."""
+def _untrusted_formulas(z: zipfile.ZipFile, names: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet name, the text of formulas saved without a value or with the 0 a program stores in its place."""
     parts = {n: z.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     if "xl/_rels/workbook.xml.rels" not in names or not any(b"<f" in xml for xml in parts.values()):
         return {}
@@ -145,12 +146,12 @@ def _uncached_formulas(z: zipfile.ZipFile, names: set[str]) -> dict[str, frozens
         xml = parts.get(target if target.startswith("xl/") else f"xl/{target}", b"")
         if b"<f" not in xml:
             continue
-        cells = set()
+        cells = {}
         for c in _FORMULA_CELL.finditer(xml):
-            body = c[3]
-            if b"<f" in body and (b"<v" not in body or _EMPTY_VALUE.search(body)):
-                cells.add((int(c[2]) - 1, _col(c[1].decode())))
-        out[_unescape(m[1].decode())] = frozenset(cells)
+            f = _FORMULA.search(c[3])
+            if f and not _TRUSTED_VALUE.search(c[3]):
+                cells[(int(c[2]) - 1, _col(c[1].decode()))] = _unescape((f[1] or b"").decode())
+        out[_unescape(m[1].decode())] = cells
     return out
 
 

@@ -54,7 +54,8 @@ create table if not exists figure_values (
     raw varchar,
     cell varchar not null,
     unit_found varchar,
-    factor double not null
+    factor double not null,
+    computed boolean not null default false
 );
 create table if not exists project_rows (
     sha256 varchar not null,
