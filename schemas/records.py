@@ -83,10 +83,9 @@ def read_batch(files: list[Received], cat: Catalogue) -> Batch:
             findings.append({**ident, **finding(cat, "file_unreadable", file_name=f.file_name, detail=f.error)})
         else:
             found = [(g, s) for g in f.grids if (s := read_sheet(g, cat, f.file_name)) is not None]
-            # a hidden sheet beside a visible return is an old copy or a helper, not a second return
-            if any(not g.hidden for g, _ in found):
-                found = [(g, s) for g, s in found if not g.hidden]
-            sheets = [s for _, s in found]
+            # a hidden sheet holding the same form as a visible one is an old copy, not a second return
+            visible = {s.form_code for g, s in found if not g.hidden}
+            sheets = [s for g, s in found if not (g.hidden and s.form_code in visible)]
             if not sheets:
                 findings.append({**ident, **finding(cat, "no_return", file_name=f.file_name)})
         if not sheets:

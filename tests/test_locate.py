@@ -558,3 +558,15 @@ def test_reading_a_small_return_is_fast():
     for _ in range(runs):
         read_sheet(grid, CAT, FILE)
     assert (time.perf_counter() - start) / runs < 0.005
+
+
+def test_two_forms_in_one_workbook_are_two_returns_even_when_one_sheet_is_hidden(engine):
+    economy = read_grids(indicator_return("ZB02", "示例街道经济发展办公室", "2023年6月", [
+        ("规模以上工业总产值", "01", "万元", 10, 60, 50, None), ("固定资产投资", "02", "万元", 5, 30, 25, None),
+        ("社会消费品零售总额", "03", "万元", 8, 48, 40, None)], title="主要经济指标月报表", engine=engine))[0]
+    projects = read_grids(project_return("示例街道经济发展办公室", "2023年6月", [(1, "冷链物流中心", "续建", 8000)], engine=engine))[0]
+    grids = (Grid("经济指标", economy.rows, economy.merged), Grid("重点项目", projects.rows, projects.merged, hidden=True))
+    batch = read_batch([Received("sha", FILE, grids)], CAT)
+    assert sorted(batch.returns["form_code"]) == ["ZB02", "ZB03"]
+    assert list(batch.projects["project_name"]) == ["冷链物流中心"]
+    assert list(batch.findings["rule"]) == ["hidden_sheet"]
