@@ -68,11 +68,22 @@ def ingest(
     now: dt.datetime | None = None,
 ) -> IngestResult:
     """Receive, read, audit and load every new file, oldest period first, all or nothing."""
+    return ingest_incoming(con, [receive(p) for p in paths], cat, archive_dir, run_period, now)
+
+
+def ingest_incoming(
+    con: duckdb.DuckDBPyConnection,
+    incoming: list[Incoming],
+    cat: Catalogue,
+    archive_dir: Path,
+    run_period: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """Read, audit and load files already received (from the inbox, or from the archive on rebuild)."""
     now = now or dt.datetime.now()
     seen = query(con, "received")
     seen_paths = set(zip(seen["file_path"], seen["sha256"]))
     seen_shas = set(seen["sha256"])
-    incoming = [receive(p) for p in paths]
     fresh = [f for f in incoming if (str(f.path), f.sha256) not in seen_paths]
     skipped = len(incoming) - len(fresh)
     # the earliest received copy of a set of identical files is the one read; the others are duplicates
