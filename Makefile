@@ -4,10 +4,17 @@ PY     := $(VENV)/bin/python
 CLI    := $(VENV)/bin/statreturns
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 PERIOD ?= 2023-06
+# the charts' CJK font: WenQuanYi Micro Hei from Debian (fonts-wqy-microhei); reports/charts.py looks for it here
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench docs clean
 
-install: $(STAMP)
+install: $(STAMP) $(CJK_FONT)
+
+$(CJK_FONT):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,7 +34,11 @@ test: install
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf inbox warehouse/statreturns.duckdb* warehouse/archive reports/out
+	rm -rf inbox warehouse/statreturns.duckdb* warehouse/statreturns.snapshot.duckdb warehouse/archive reports/out
 
 bench: install
-	$(PY) bench/read_speed.py
+	-$(PY) bench/read_speed.py
+	$(PY) bench/report_speed.py
+
+docs: install
+	$(PY) -m warehouse.docs > docs/warehouse.md

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.catalogue import Catalogue, load_catalogue
+from warehouse.publish import snapshot_path
 
 CONFIG_FILE = "statreturns.toml"
 DEFAULTS = {
     "inbox": "inbox",
     "warehouse": "warehouse/statreturns.duckdb",
     "out": "reports/out",
+    "snapshot": None,  # beside the warehouse: <warehouse stem>.snapshot.duckdb
     "archive": None,  # beside the warehouse: <warehouse dir>/archive
     "registry": None,  # the built-in demo registry
 }
@@ -25,6 +27,16 @@ class Settings:
     out: Path
     archive: Path
     registry: Path | None
+    snapshot: Path | None = None
+
+    @property
+    def published(self) -> Path:
+        """Where the read-only snapshot for analysts is published."""
+        return self.snapshot or snapshot_path(self.warehouse)
+
+    def readable(self) -> Path:
+        """What queries and on-demand reports open: the published snapshot, or the warehouse before any publish."""
+        return self.published if self.published.exists() else self.warehouse
 
     def catalogue(self) -> Catalogue:
         """The catalogue with this installation's org registry."""
@@ -55,4 +67,5 @@ def load_settings(flags: dict[str, str | None], config: str | None = None) -> Se
         out=Path(values["out"]),
         archive=Path(values["archive"]) if values["archive"] else warehouse.parent / "archive",
         registry=Path(values["registry"]) if values["registry"] else None,
+        snapshot=Path(values["snapshot"]) if values["snapshot"] else None,
     )

@@ -17,14 +17,45 @@ def sql(name: str) -> str:
     return resources.files("warehouse.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
+def migrations() -> list[tuple[int, str]]:
+    """(version, SQL) of every migration under ``warehouse/sql/migrations``, in order."""
+    folder = resources.files("warehouse.sql").joinpath("migrations")
+    found = [(int(f.name[:3]), f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".sql")]
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(v for v, _ in migrations())
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version a warehouse file is at: 0 when new, 1 for one written before versions were recorded."""
+    tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if "meta" in tables:
+        return int(con.execute("select value from meta where key = 'schema_version'").fetchone()[0])
+    return 1 if "submissions" in tables else 0
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, creating its tables and views when writable."""
+    """Open the warehouse; when writable, migrate it to the current schema and recreate its views."""
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    con.execute(sql("schema"))
-    con.execute(sql("views"))
+    con.begin()
+    try:
+        version = schema_version(con)
+        for number, script in migrations():
+            if number > version:
+                con.execute(script)
+        con.execute("create table if not exists meta (key varchar primary key, value varchar)")
+        con.execute("insert or replace into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
+        con.execute(sql("views"))
+        con.execute(sql("comments"))
+        con.commit()
+    except BaseException:
+        con.rollback()
+        con.close()
+        raise
     return con
 
 
@@ -39,14 +70,23 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
         con.append(table, frame, by_name=True)
 
 
+def dimensions(cat: Catalogue) -> dict[str, pd.DataFrame]:
+    """The dimension tables as the catalogue and registry in force describe them."""
+    frame = pd.DataFrame
+    return {
+        "orgs": frame([(o.code, o.name, o.level) for o in cat.orgs], columns=["org_code", "org_name", "level"]),
+        "departments": frame(sorted({f.department for f in cat.forms.values()}), columns=["department"]),
+        "forms": frame([(f.code, f.title, f.department, f.layout) for f in cat.forms.values()],
+                       columns=["form_code", "title", "department", "layout"]),
+        "indicators": frame(
+            [(i.form_code, i.code, i.name, i.unit, i.kind, i.yoy, cat.forms[i.form_code].department) for i in cat.indicators()],
+            columns=["form_code", "indicator_code", "indicator_name", "unit", "kind", "yoy", "department"],
+        ),
+    }
+
+
 def sync_dimensions(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
-    """Make orgs and indicators match the catalogue and registry in force."""
-    orgs = pd.DataFrame([(o.code, o.name, o.level) for o in cat.orgs], columns=["org_code", "org_name", "level"])
-    indicators = pd.DataFrame(
-        [(i.form_code, i.code, i.name, i.unit, i.kind, i.yoy, cat.forms[i.form_code].department) for i in cat.indicators()],
-        columns=["form_code", "indicator_code", "indicator_name", "unit", "kind", "yoy", "department"],
-    )
-    con.execute("delete from orgs")
-    con.execute("delete from indicators")
-    insert(con, "orgs", orgs)
-    insert(con, "indicators", indicators)
+    """Make the dimension tables match the catalogue and registry in force."""
+    con.execute(sql("clear_dimensions"))
+    for table, frame in dimensions(cat).items():
+        insert(con, table, frame)

@@ -1,46 +1,75 @@
--- Views analysts query. `figures` holds the current accepted value per (org, period, form, indicator).
-create or replace view figures as
+-- The views analysts query; recreated each time the warehouse is opened for writing.
+
+-- One row per (return, indicator) of every error-free revision, current or superseded.
+create or replace view figures_history as
+with revisions as (
+    select
+        s.org_code, s.period, v.form_code, v.indicator_code,
+        max(v.value) filter (where v.measure = 'month') as month_value,
+        max(v.value) filter (where v.measure = 'ytd') as ytd_value,
+        max(v.value) filter (where v.measure = 'prior_ytd') as prior_ytd_value,
+        max(v.text_value) filter (where v.measure = 'text') as text_value,
+        coalesce(max(v.cell) filter (where v.measure = 'ytd'), max(v.cell) filter (where v.measure = 'text'),
+                 max(v.cell) filter (where v.measure = 'month')) as cell,
+        max(v.unit_found) filter (where v.measure in ('month', 'ytd', 'prior_ytd')) as unit_found,
+        max(v.factor) filter (where v.measure in ('month', 'ytd', 'prior_ytd')) as conversion_factor,
+        bool_or(coalesce(v.computed, false)) as computed,
+        s.status, s.file_name, s.sheet, s.sha256, s.archive_path, s.received_at, s.loaded_at
+    from figure_values v
+    join submissions s on s.sha256 = v.sha256 and s.sheet = v.sheet and s.status in ('accepted', 'superseded')
+    group by all
+)
 select
-    s.org_code,
-    o.org_name,
-    s.period,
-    v.form_code,
-    v.indicator_code,
-    i.indicator_name,
-    i.unit,
-    max(v.value) filter (where v.measure = 'month') as month_value,
-    max(v.value) filter (where v.measure = 'ytd') as ytd_value,
-    max(v.value) filter (where v.measure = 'prior_ytd') as prior_ytd_value,
-    case when bool_or(i.yoy) and max(v.value) filter (where v.measure = 'prior_ytd') > 0
-        then (max(v.value) filter (where v.measure = 'ytd') / max(v.value) filter (where v.measure = 'prior_ytd') - 1) * 100
-    end as yoy_pct,
-    max(v.text_value) filter (where v.measure = 'text') as text_value,
-    s.file_name,
-    s.sheet,
-    coalesce(max(v.cell) filter (where v.measure = 'ytd'), max(v.cell) filter (where v.measure = 'text'),
-             max(v.cell) filter (where v.measure = 'month')) as cell,
-    s.sha256
-from figure_values v
-join submissions s on s.sha256 = v.sha256 and s.sheet = v.sheet and s.status = 'accepted'
-join indicators i on i.form_code = v.form_code and i.indicator_code = v.indicator_code
-left join orgs o on o.org_code = s.org_code
-group by all;
+    r.org_code, o.org_name, r.period, r.form_code, r.indicator_code, i.indicator_name, i.unit,
+    r.month_value, r.ytd_value, r.prior_ytd_value,
+    case when i.yoy and r.prior_ytd_value > 0 then (r.ytd_value / r.prior_ytd_value - 1) * 100 end as yoy_pct,
+    r.text_value, r.file_name, r.sheet, r.cell, r.sha256,
+    r.status, r.received_at, r.loaded_at,
+    lead(r.received_at) over (partition by r.org_code, r.form_code, r.period, r.indicator_code
+                              order by r.received_at, r.file_name) as superseded_at,
+    r.archive_path, r.unit_found, r.conversion_factor, r.computed
+from revisions r
+join indicators i on i.form_code = r.form_code and i.indicator_code = r.indicator_code
+left join orgs o on o.org_code = r.org_code;
+
+create or replace view figures as
+select * exclude (status, superseded_at) from figures_history where status = 'accepted';
+
+-- What `figures` showed at time ts: of the revisions loaded by then, the one received last.
+create or replace macro figures_as_of(ts) as table
+select * exclude (status, superseded_at)
+from figures_history
+where loaded_at <= ts
+qualify row_number() over (partition by org_code, form_code, period, indicator_code
+                           order by received_at desc, file_name desc) = 1;
+
+create or replace view district_figures as
+select
+    f.period, f.form_code, f.indicator_code, f.indicator_name, f.unit, i.kind,
+    count(distinct f.org_code) as n_orgs,
+    case when i.kind <> 'text' then sum(f.month_value) end as month_value,
+    case when i.kind <> 'text' then sum(f.ytd_value) end as ytd_value,
+    case when i.kind <> 'text' then sum(f.prior_ytd_value) end as prior_ytd_value,
+    case when i.yoy and sum(f.prior_ytd_value) > 0 then (sum(f.ytd_value) / sum(f.prior_ytd_value) - 1) * 100 end as yoy_pct,
+    string_agg(f.org_name || '：' || f.text_value, '；' order by f.org_code) as text_value
+from figures f
+join indicators i on i.form_code = f.form_code and i.indicator_code = f.indicator_code
+group by f.period, f.form_code, f.indicator_code, f.indicator_name, f.unit, i.kind, i.yoy;
 
 create or replace view projects as
 select
-    s.org_code,
-    o.org_name,
-    s.period,
-    p.project_name,
-    p.status,
-    p.total_investment,
-    p.location,
-    p.industry,
-    p.responsible,
-    s.file_name,
-    s.sheet,
-    p.cell,
-    s.sha256
+    s.org_code, o.org_name, s.period, p.project_name, p.status, p.total_investment,
+    p.location, p.industry, p.responsible, s.file_name, s.sheet, p.cell, s.sha256
 from project_rows p
 join submissions s on s.sha256 = p.sha256 and s.sheet = p.sheet and s.status = 'accepted'
 left join orgs o on o.org_code = s.org_code;
+
+create or replace view periods as
+select distinct
+    period,
+    year(period) as year,
+    month(period) as month,
+    year(period) || '年' || month(period) || '月' as label,
+    case when month(period) = 1 then '1月' else '1-' || month(period) || '月' end as ytd_label
+from submissions
+where period is not null;

@@ -1,4 +1,4 @@
--- The warehouse's tables. Analysts query the views in views.sql; these names are the contract.
+-- Version 1: the warehouse's first tables.
 create table if not exists orgs (
     org_code varchar primary key,
     org_name varchar not null,
@@ -54,8 +54,7 @@ create table if not exists figure_values (
     raw varchar,
     cell varchar not null,
     unit_found varchar,
-    factor double not null,
-    computed boolean not null default false
+    factor double not null
 );
 create table if not exists project_rows (
     sha256 varchar not null,

@@ -1,0 +1,219 @@
+"""The warehouse as analysts use it while runs go on: snapshots, one writer, history, rebuild, lineage, docs."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import put, zb01
+from tests.workbooks import indicator_return
+from warehouse.db import SCHEMA_VERSION, connect, schema_version
+from warehouse.docs import render_fresh
+from warehouse.export import EXPORTS, export
+from warehouse.inbox import discover
+from warehouse.load import ingest_paths
+from warehouse.lock import WarehouseBusy, writer_lock
+from warehouse.publish import snapshot_path, writing
+from warehouse.rebuild import rebuild
+
+ROOT = Path(__file__).resolve().parents[1]
+JUNE = dt.date(2023, 6, 1)
+REPORTER = "示例街道财政所"
+FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd_value, prior_ytd_value, yoy_pct, "
+           "text_value, file_name, sheet, cell, sha256 from figures order by all")
+
+
+def day(d: int, month: int = 7) -> dt.datetime:
+    return dt.datetime(2023, month, d, 9, 0)
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    root = tmp_path / "inbox"
+    put(root / "2023-05" / "财政5月.xlsx", zb01(REPORTER, "2023年5月", (10, 20), (90, 180), (80, 170)), day(5, 6))
+    put(root / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年6月", (10, 20), (100, 200), (90, 190)), day(5))
+    return root
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "wh" / "statreturns.duckdb"
+
+
+def run(db, inbox, cat):
+    with writing(db, snapshot_path(db)):
+        return ingest_paths(db, discover(inbox), cat, db.parent / "archive", JUNE)
+
+
+def read(path, sql, *params):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_an_analyst_holding_the_snapshot_open_does_not_stop_a_run(db, inbox, cat, tmp_path):
+    run(db, inbox / "2023-05", cat)
+    snapshot = snapshot_path(db)
+    analyst = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(snapshot)!r}, read_only=True)
+        print(con.execute("select count(*) from figures").fetchone()[0], flush=True)
+        sys.stdin.readline()
+        print(con.execute("select count(*) from figures").fetchone()[0], flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().strip() == "2"
+        run(db, inbox, cat)  # the run writes and publishes while the analyst's session is open
+        out, _ = analyst.communicate("\n", timeout=30)
+    finally:
+        analyst.kill()
+    assert out.strip() == "2"  # the open session keeps the snapshot it opened
+    assert read(snapshot, "select count(*) from figures") == [(4,)]  # a new session sees the new one
+
+
+def test_a_second_writer_waits_then_refuses_naming_the_first(db):
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from warehouse.lock import writer_lock
+        with writer_lock(Path({str(db)!r})):
+            print("locked", flush=True)
+            time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        start = time.monotonic()
+        with pytest.raises(WarehouseBusy, match=f"PID {holder.pid}") as refused:
+            with writer_lock(db, timeout=1.0):
+                pass
+        assert time.monotonic() - start >= 1.0
+        assert "正被另一个进程写入" in str(refused.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    with writer_lock(db, timeout=5):  # released when its holder dies
+        pass
+
+
+def test_a_superseded_return_shows_both_revisions_in_history(db, inbox, cat):
+    run(db, inbox, cat)
+    put(inbox / "2023-06" / "财政6月更正.xlsx", zb01(REPORTER, "2023年6月", (12, 20), (102, 200), (90, 190)), day(8))
+    run(db, inbox, cat)
+    got = read(snapshot_path(db), "select ytd_value, status, file_name, received_at, superseded_at from figures_history "
+                                  "where period = '2023-06-01' and indicator_code = '01' order by received_at")
+    assert got == [(100.0, "superseded", "财政6月.xlsx", day(5), day(8)), (102.0, "accepted", "财政6月更正.xlsx", day(8), None)]
+
+
+def test_figures_as_of_a_time_shows_what_was_current_then(db, inbox, cat):
+    run(db, inbox, cat)
+    between = dt.datetime.now()
+    time.sleep(0.01)
+    put(inbox / "2023-06" / "财政6月更正.xlsx", zb01(REPORTER, "2023年6月", (12, 20), (102, 200), (90, 190)), day(8))
+    run(db, inbox, cat)
+    as_of = "select ytd_value from figures_as_of($1) where period = '2023-06-01' and indicator_code = '01'"
+    assert read(db, as_of, between) == [(100.0,)]
+    assert read(db, as_of, dt.datetime.now()) == [(102.0,)]
+
+
+def test_every_figure_leads_back_to_the_archived_bytes_and_cell(db, tmp_path, cat):
+    lines = [["一般公共预算收入", "01", "元", 100000, 1000000, 900000, None],
+             ["全口径财政收入", "02", "元", 200000, 2000000, 1900000, None]]
+    put(tmp_path / "in" / "2023-06" / "元报.xlsx", indicator_return("ZB01", REPORTER, "2023年6月", lines), day(5))
+    run(db, tmp_path / "in", cat)
+    ((value, sha, archive, cell, unit, factor),) = read(
+        db, "select ytd_value, sha256, archive_path, cell, unit_found, conversion_factor from figures where indicator_code = '01'")
+    assert (value, cell, unit, factor) == (100.0, "E5", "元", 0.0001)
+    assert hashlib.sha256(Path(archive).read_bytes()).hexdigest() == sha
+
+
+def test_rebuild_from_the_archive_gives_the_same_figures(db, inbox, cat):
+    run(db, inbox, cat)
+    put(inbox / "2023-06" / "财政6月更正.xlsx", zb01(REPORTER, "2023年6月", (12, 20), (102, 200), (90, 190)), day(8))
+    (inbox / "2023-06" / "副本.xlsx").write_bytes((inbox / "2023-06" / "财政6月.xlsx").read_bytes())
+    run(db, inbox, cat)
+    before = read(db, FIGURES)
+    statuses = read(db, "select file_name, status from submissions order by file_name")
+    with writing(db, snapshot_path(db)):
+        rebuild(db, cat, db.parent / "archive", JUNE)
+    assert read(db, FIGURES) == before
+    assert read(db, "select file_name, status from submissions order by file_name") == statuses
+
+
+KILLER = """
+import sys
+from pathlib import Path
+from schemas.catalogue import load_catalogue
+from warehouse.inbox import discover
+from warehouse.load import ingest_paths
+ingest_paths(Path(sys.argv[1]), discover(Path(sys.argv[2])), load_catalogue(), Path(sys.argv[3]))
+print("done", flush=True)
+"""
+
+
+def test_kill_9_during_a_load_loses_nothing_and_the_rerun_completes(db, inbox, cat, tmp_path):
+    from flows.samples import write_sample_inbox
+
+    run(db, inbox, cat)
+    before = read(db, "select count(*) from submissions")
+    big = tmp_path / "big"
+    write_sample_inbox(big)
+    archive = db.parent / "archive"
+    killed = False
+    for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
+        proc = subprocess.Popen([sys.executable, "-c", KILLER, str(db), str(big), str(archive)],
+                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            killed = True
+            after = read(db, "select count(*) from submissions")
+            assert after == before, "a killed load left part of itself behind"
+        else:
+            proc.wait()
+            break
+    assert killed
+    result = ingest_paths(db, discover(big), cat, archive)
+    assert len(result.submissions) == len(list(discover(big)))
+    assert read(db, "select count(*) from submissions") == [(before[0][0] + len(result.submissions),)]
+
+
+def test_a_version_1_warehouse_is_migrated_forward_keeping_its_figures(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute((ROOT / "tests" / "fixtures" / "warehouse_v1.sql").read_text(encoding="utf-8"))
+        assert schema_version(con) == 1
+    with connect(path) as con:
+        assert schema_version(con) == SCHEMA_VERSION
+        assert con.execute("select ytd_value, prior_ytd_value, computed, file_name, cell from figures").fetchall() == [
+            (100.0, 80.0, False, "财政6月.xlsx", "E5")]
+
+
+def test_the_warehouse_docs_match_the_database_and_every_column_is_explained(db, inbox, cat):
+    assert (ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8") == render_fresh(), "run `make docs`"
+    run(db, inbox, cat)
+    with connect(db) as con:
+        bare = con.execute("select table_name, column_name from duckdb_columns() where comment is null and not internal "
+                           "and schema_name = 'main'").fetchall()
+        assert bare == []
+        for example in sorted((ROOT / "warehouse" / "sql" / "examples").glob("*.sql")):
+            con.execute(example.read_text(encoding="utf-8")).fetchall()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_writes_each_analyst_view_for_the_period(db, inbox, cat, tmp_path, fmt):
+    run(db, inbox, cat)
+    paths = export(db, JUNE, fmt, tmp_path / "export")
+    assert [p.name for p in paths] == [f"{v}.{fmt}" for v in EXPORTS]
+    reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
+    with duckdb.connect() as con:
+        got = con.execute(f"select indicator_code, ytd_value from {reader}(?) order by 1", [str(paths[0])]).fetchall()
+    assert got == [("01", 100.0), ("02", 200.0)]

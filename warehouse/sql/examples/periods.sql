@@ -1,0 +1,2 @@
+-- 已有数据的报告期
+select label, ytd_label from periods order by period;

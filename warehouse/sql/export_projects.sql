@@ -1,0 +1,2 @@
+-- The projects of one period, for export.
+select * from projects where period = $period;
