@@ -127,6 +127,8 @@ def cmd_sql(args, settings: Settings) -> int:
 
 def cmd_shell(args, settings: Settings) -> int:
     """A read-only SQL prompt on the published snapshot; a statement ends with ``;``."""
+    import duckdb
+
     from warehouse.db import connect
 
     print(f"只读查询：{settings.readable()}（语句以 ; 结尾，Ctrl-D 退出）")
@@ -137,16 +139,10 @@ def cmd_shell(args, settings: Settings) -> int:
             if buffer.rstrip().endswith(";"):
                 try:
                     print(con.sql(buffer))
-                except duckdb_error() as e:
+                except duckdb.Error as e:
                     print(f"错误：{e}")
                 buffer = ""
     return 0
-
-
-def duckdb_error():
-    import duckdb
-
-    return duckdb.Error
 
 
 def cmd_paths(args, settings: Settings) -> int:
