@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 import subprocess
 import sys
@@ -42,3 +44,51 @@ def test_monthly_run_loads_reports_and_exits_cleanly(tmp_path):
         assert con.execute("select ytd_value from figures where indicator_code = '02'").fetchall() == [(20.0,)]
     for org in ("110199001", "110199002", "110199101", "all"):
         assert (tmp_path / "out" / "2023-06" / org / "汇总表.xlsx").exists()
+
+
+def test_analyst_commands_read_the_published_snapshot(tmp_path, capsys, monkeypatch):
+    from flows.cli import main
+
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    put(inbox / "2023-06" / "财政.xlsx", zb01("示例街道财政所", "2023年1-6月", (10, 20), (10, 20)), dt.datetime(2023, 7, 5))
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(["ingest", str(inbox), *wh]) == 0
+    assert "受理 1" in capsys.readouterr().out
+
+    assert main(["paths", "--format", "json", *wh]) == 0
+    paths = json.loads(capsys.readouterr().out)
+    assert paths["snapshot"] == str((tmp_path / "w.snapshot.duckdb").resolve()) and Path(paths["snapshot"]).exists()
+
+    assert main(["sql", "select ytd_value from figures where indicator_code = '02'", *wh]) == 0
+    assert "20.0" in capsys.readouterr().out
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("select org_name from figures\nlimit 1;\nselect nonsense;\n"))
+    assert main(["shell", *wh]) == 0
+    out = capsys.readouterr().out
+    assert "示例街道" in out and "错误：" in out
+
+    assert main(["export", "--period", "2023-06", "--format", "csv", "--dir", str(tmp_path / "x"), *wh]) == 0
+    assert (tmp_path / "x" / "figures.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_run_while_another_writes_exits_3_naming_it(tmp_path, capsys, monkeypatch):
+    from flows.cli import main
+    from warehouse.lock import writer_lock
+
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    monkeypatch.setattr("warehouse.publish.writer_lock", lambda db, timeout=60: writer_lock(db, timeout=0.5))
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import time\nfrom pathlib import Path\nfrom warehouse.lock import writer_lock\n"
+        f"with writer_lock(Path({str(db)!r})):\n    print('locked', flush=True)\n    time.sleep(30)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert main(["ingest", str(tmp_path), "--warehouse", str(db)]) == 3
+        assert f"PID {holder.pid}" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
