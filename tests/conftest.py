@@ -11,9 +11,32 @@ from schemas.catalogue import load_catalogue
 from tests.workbooks import indicator_return
 
 
+JUNE = dt.date(2023, 6, 1)
+REPORTER = "示例街道财政所"
+
+
 @pytest.fixture(scope="session")
 def cat():
     return load_catalogue()
+
+
+def day(d: int, month: int = 7) -> dt.datetime:
+    """A time in 2023 at which a department saved its file (July by default)."""
+    return dt.datetime(2023, month, d, 9, 0)
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    """示例街道财政所's May and June ZB01 returns, in month folders."""
+    root = tmp_path / "inbox"
+    put(root / "2023-05" / "财政5月.xlsx", zb01(REPORTER, "2023年1-5月", (10, 20), (90, 180), (80, 170)), day(5, 6))
+    put(root / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年1-6月", (10, 20), (100, 200), (90, 190)), day(5))
+    return root
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "wh" / "statreturns.duckdb"
 
 
 def put(path: Path, data: bytes, mtime: dt.datetime) -> Path:

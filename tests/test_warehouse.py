@@ -7,31 +7,10 @@ import shutil
 import pytest
 
 import warehouse.load
-from tests.conftest import put, zb01
+from tests.conftest import JUNE, REPORTER, day, put, zb01
 from warehouse.db import connect
 from warehouse.inbox import discover
 from warehouse.load import ingest_paths
-
-JUNE = dt.date(2023, 6, 1)
-REPORTER = "示例街道财政所"
-
-
-def day(d: int, month: int = 7) -> dt.datetime:
-    return dt.datetime(2023, month, d, 9, 0)
-
-
-@pytest.fixture
-def inbox(tmp_path):
-    root = tmp_path / "inbox"
-    put(root / "2023-05" / "财政5月.xlsx", zb01(REPORTER, "2023年1-5月", (10, 20), (90, 180), (80, 170)), day(5, 6))
-    put(root / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年1-6月", (10, 20), (100, 200), (90, 190)), day(5))
-    return root
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "wh" / "statreturns.duckdb"
-
 
 def run(db, inbox, cat):
     return ingest_paths(db, discover(inbox), cat, db.parent / "archive", JUNE)

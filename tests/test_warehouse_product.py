@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import put, zb01
+from tests.conftest import JUNE, REPORTER, day, put, zb01
 from tests.workbooks import indicator_return
 from warehouse.db import SCHEMA_VERSION, connect, schema_version
 from warehouse.docs import render_fresh
@@ -26,27 +26,8 @@ from warehouse.publish import snapshot_path, writing
 from warehouse.rebuild import rebuild
 
 ROOT = Path(__file__).resolve().parents[1]
-JUNE = dt.date(2023, 6, 1)
-REPORTER = "示例街道财政所"
 FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd_value, prior_ytd_value, yoy_pct, "
            "text_value, file_name, sheet, cell, sha256 from figures order by all")
-
-
-def day(d: int, month: int = 7) -> dt.datetime:
-    return dt.datetime(2023, month, d, 9, 0)
-
-
-@pytest.fixture
-def inbox(tmp_path):
-    root = tmp_path / "inbox"
-    put(root / "2023-05" / "财政5月.xlsx", zb01(REPORTER, "2023年5月", (10, 20), (90, 180), (80, 170)), day(5, 6))
-    put(root / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年6月", (10, 20), (100, 200), (90, 190)), day(5))
-    return root
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "wh" / "statreturns.duckdb"
 
 
 def run(db, inbox, cat):
@@ -189,6 +170,7 @@ def test_kill_9_during_a_load_loses_nothing_and_the_rerun_completes(db, inbox, c
 def test_a_version_1_warehouse_is_migrated_forward_keeping_its_figures(tmp_path):
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:
+        con.execute((ROOT / "warehouse" / "sql" / "migrations" / "001_initial.sql").read_text(encoding="utf-8"))
         con.execute((ROOT / "tests" / "fixtures" / "warehouse_v1.sql").read_text(encoding="utf-8"))
         assert schema_version(con) == 1
     with connect(path) as con:
