@@ -128,6 +128,18 @@ def test_rebuild_from_the_archive_gives_the_same_figures(db, inbox, cat):
     assert read(db, "select file_name, status from submissions order by file_name") == statuses
 
 
+def test_rebuild_keeps_the_explanations_the_office_recorded(db, tmp_path, cat):
+    from warehouse.explanations import record_explanation
+
+    put(tmp_path / "in" / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年6月", (10, 20), (100, 200), (50, 190)), day(5))
+    run(db, tmp_path / "in", cat)
+    record_explanation(db, "财政6月.xlsx", "yoy_beyond_50", "新增税源入库")
+    with writing(db, snapshot_path(db)):
+        rebuild(db, cat, db.parent / "archive", JUNE)
+    assert read(db, "select rule, explained, explanation from findings where severity = 'warning'") == [
+        ("yoy_beyond_50", True, "新增税源入库")]
+
+
 KILLER = """
 import sys
 from pathlib import Path

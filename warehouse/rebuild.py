@@ -9,7 +9,7 @@ import pandas as pd
 
 from schemas.catalogue import Catalogue
 from schemas.text import parse_period
-from warehouse.db import connect, query
+from warehouse.db import connect, insert, query
 from warehouse.inbox import Incoming
 from warehouse.load import IngestResult, ingest_incoming
 
@@ -30,10 +30,12 @@ def rebuild(db_path: Path, cat: Catalogue, archive_dir: Path, run_period: dt.dat
     """Re-derive every table from the archived files into a new file, then put it in place of the old."""
     with connect(db_path, read_only=True) as old:
         received = query(old, "received_files")
+        explained = query(old, "all_explanations")
     fresh = db_path.with_name(db_path.name + ".rebuild")
     for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
         leftover.unlink(missing_ok=True)
     with connect(fresh) as con:
+        insert(con, "explanations", explained)  # the office's 说明 are kept: they are not in the archive
         result = ingest_incoming(con, archived(received), cat, archive_dir, run_period)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
     os.replace(fresh, db_path)
