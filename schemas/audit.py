@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
+from functools import partial
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.catalogue import Catalogue
-from schemas.findings import FINDING_COLUMNS, finding
+from schemas.catalogue import Catalogue, Rule, Scope
+from schemas.findings import AUDIT_COLUMNS, FINDING_COLUMNS, finding
+from schemas.notes import NOTE_COLUMNS, explain
 from schemas.records import RECORD_KEY, Batch, RecordModel
-from schemas.text import fold
+from schemas.rules import EARLIER, FUNCTIONS, STORED, Call, Ref
+from schemas.text import cell_text, fold
 
-TOLERANCE = 0.01  # of the unit, for sums that must agree
-YOY_CELL_TOLERANCE = 0.1  # percentage points
-YOY_ALERT = 50.0  # percent
-PREVIOUS_COLUMNS = ("org_code", "form_code", "indicator_code", "period", "ytd")
-_OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
+# the stored figures of earlier returns a check may read (prev.ytd, last_year.ytd …), as the warehouse supplies them
+PREVIOUS_COLUMNS = ("org_code", "form_code", "indicator_code", "period", *STORED)
+_NO_NOTES = pd.DataFrame(columns=list(NOTE_COLUMNS))
+_COLUMNS = ["sha256", "file_name", *FINDING_COLUMNS, "expected"]
 
 
 def indicator_frame(cat: Catalogue) -> pd.DataFrame:
@@ -46,34 +48,44 @@ def wide(records: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     return pivot.merge(indicator_frame(cat), on=["form_code", "indicator_code"], how="left")
 
 
-def growth(ytd: pd.Series, prior: pd.Series) -> pd.Series:
-    """同比增长(%) from 本年累计 and 上年同期累计; undefined when last year's figure is not positive."""
-    return ((ytd - prior) / prior * 100).where(prior > 0)
-
-
-def audit(batch: Batch, previous: pd.DataFrame, cat: Catalogue, run_period: dt.date | None) -> pd.DataFrame:
-    """Every finding of the batch: what reading found, plus every rule of spec §7."""
+def audit(batch: Batch, previous: pd.DataFrame, cat: Catalogue, run_period: dt.date | None,
+          notes: pd.DataFrame = _NO_NOTES) -> pd.DataFrame:
+    """Every finding of the batch: what reading found, plus every rule of spec §7, warnings the notes explain marked."""
     w = wide(batch.records, cat)
     parts = [
         batch.findings,
         _contract(batch.records, cat),
         _required(batch, w, cat),
-        _ytd_vs_month(w, cat),
-        _continuity(w, previous, cat),
-        _form_rules(w, cat),
-        _yoy(w, cat),
+        _indicator_checks(with_earlier(w, previous), cat),
+        _form_checks(w, cat),
         _periods(batch.returns, batch.records, cat, run_period),
         _projects(batch, cat),
     ]
     parts = [p for p in parts if not p.empty]
-    if not parts:
-        return batch.findings.iloc[0:0]
-    return pd.concat(parts, ignore_index=True)[list(batch.findings.columns)]
+    found = pd.concat(parts, ignore_index=True) if parts else batch.findings.iloc[0:0]
+    found = found.reindex(columns=[*batch.findings.columns, "expected"])
+    return explain(found, notes, cat)[[*batch.findings.columns, *AUDIT_COLUMNS]]
+
+
+def with_earlier(w: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """The wide frame with the stored figures of each earlier period a check may read (``prev_ytd`` …)."""
+    keys = ["org_code", "form_code", "indicator_code"]
+    stored = previous.reindex(columns=list(PREVIOUS_COLUMNS)).assign(
+        period=lambda d: pd.to_datetime(d["period"]).astype("datetime64[ns]"))
+    stored = stored.dropna(subset=[*keys, "period"]).drop_duplicates([*keys, "period"])
+    out = w
+    for name, (months, same_year) in EARLIER.items():
+        at = out["period"] - pd.DateOffset(months=months)
+        if same_year:
+            at = at.where(at.dt.year == out["period"].dt.year)
+        renamed = stored.rename(columns={"period": "_at", **{m: f"{name}_{m}" for m in STORED}})
+        out = out.assign(_at=at).merge(renamed, on=[*keys, "_at"], how="left").drop(columns="_at")
+    return out
 
 
 def _rows(frame: pd.DataFrame, make) -> pd.DataFrame:
     out = [{"sha256": r.sha256, "file_name": r.file_name, **make(r)} for r in frame.itertuples(index=False)]
-    return pd.DataFrame(out, columns=["sha256", "file_name", *FINDING_COLUMNS])
+    return pd.DataFrame(out, columns=_COLUMNS)
 
 
 def _ind(cat: Catalogue, r):
@@ -133,74 +145,100 @@ def _required(batch: Batch, w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     ], ignore_index=True)
 
 
-def _ytd_vs_month(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    bad = w[(w["kind"] == "flow") & (w["value_ytd"] < w["value_month"] - 1e-9)]
-    return _rows(bad, lambda r: finding(
-        cat, "ytd_lt_month", file_name=r.file_name, sheet=r.sheet, cell=r.cell_ytd, indicator=_ind(cat, r),
-        value=r.value_ytd, month=r.value_month))
+def _in_scope(scope: Scope, w: pd.DataFrame) -> pd.Series:
+    mask = pd.Series(True, index=w.index)
+    if scope.kinds:
+        mask &= w["kind"].isin(scope.kinds)
+    if scope.yoy is not None:
+        mask &= w["yoy"].fillna(False).astype(bool) == scope.yoy
+    if scope.months:
+        mask &= w["period"].dt.month.isin(scope.months)
+    if scope.forms:
+        mask &= w["form_code"].isin(scope.forms)
+    return mask
 
 
-def previous_month(period: pd.Series) -> pd.Series:
-    return period - pd.DateOffset(months=1)
+def _column(frame: pd.DataFrame, ref: Ref) -> pd.Series:
+    """A figure a check reads; a column no return has is all blank, so the check does not judge it."""
+    return frame[ref.column] if ref.column in frame else pd.Series(np.nan, index=frame.index)
 
 
-def _continuity(w: pd.DataFrame, previous: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    flows = w[(w["kind"] == "flow") & w["value_ytd"].notna() & w["value_month"].notna() & w["period"].notna()]
-    january = flows[flows["period"].dt.month == 1]
-    bad_jan = january[(january["value_ytd"] - january["value_month"]).abs() > TOLERANCE]
-    later = flows[flows["period"].dt.month > 1].assign(prev_period=lambda d: previous_month(d["period"]))
-    prev = previous.rename(columns={"period": "prev_period", "ytd": "prev_ytd"})
-    prev = prev.assign(prev_period=pd.to_datetime(prev["prev_period"]))
-    joined = later.merge(prev, on=["org_code", "form_code", "indicator_code", "prev_period"], how="inner")
-    joined = joined.assign(expected=joined["prev_ytd"] + joined["value_month"])
-    bad = joined[(joined["value_ytd"] - joined["expected"]).abs() > TOLERANCE]
-    return pd.concat([
-        _rows(bad_jan, lambda r: finding(
-            cat, "january_ytd", file_name=r.file_name, sheet=r.sheet, cell=r.cell_ytd, indicator=_ind(cat, r),
-            value=r.value_ytd, month=r.value_month)),
-        _rows(bad, lambda r: finding(
-            cat, "ytd_continuity", file_name=r.file_name, sheet=r.sheet, cell=r.cell_ytd, indicator=_ind(cat, r),
-            value=r.value_ytd, previous=r.prev_ytd, month=r.value_month, expected=round(r.expected, 6))),
-    ], ignore_index=True)
+def _passes(rule: Rule, frame: pd.DataFrame) -> pd.Series:
+    holds = rule.check.evaluate(partial(_column, frame)).holds
+    return holds | ~_in_scope(rule.where, frame) if rule.check.grain == "indicator" else holds
 
 
-def _form_rules(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+def rule_schema(rules: list[Rule]) -> pa.DataFrameSchema:
+    """The checks of ``rules`` as one pandera schema over a wide frame; each check is named by its rule code."""
+    return pa.DataFrameSchema(checks=[pa.Check(partial(_passes, r), name=r.code) for r in rules])
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list]:
+    """Rule code -> the rows of ``frame`` that fail it, from one lazy validation."""
+    try:
+        schema.validate(frame, lazy=True)
+        return {}
+    except pa.errors.SchemaErrors as e:
+        cases = e.failure_cases
+        if cases["index"].isna().any():  # a check that could not run is a bug, not a finding
+            raise
+        return {code: sorted(set(group["index"])) for code, group in cases.groupby("check")}
+
+
+def _decimals(node: object) -> int:
+    return FUNCTIONS[node.function][2] if isinstance(node, Call) else 6
+
+
+def _shown(x: object, decimals: int) -> object:
+    return None if pd.isna(x) else round(float(x), decimals)
+
+
+def _fired(rule: Rule, rows: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """The findings of one check on the rows that fail it, the figures it computed filling the message."""
+    check = rule.check
+    outcome = check.evaluate(partial(_column, rows))
+    at = check.cell_ref
+    suffix = f"@{at.indicator}" if at.indicator else ""
+    shown = {name: series.map(partial(_shown, decimals=d)) for name, (series, d) in outcome.values.items()}
+    shown["left"] = outcome.left.map(partial(_shown, decimals=_decimals(check.left)))
+    shown["right"] = outcome.right.map(partial(_shown, decimals=_decimals(check.right)))
+    fields = pd.DataFrame(shown, index=rows.index)
     out = []
-    keys = [*RECORD_KEY, "file_name"]
-    for code in w["form_code"].unique():
-        form, rows = cat.forms[code], w[w["form_code"] == code]
-        for rule in form.rules:
-            (lc, lm), (rc, rm) = rule.left, rule.right
-            left = rows[rows["indicator_code"] == lc][[*keys, f"value_{lm}", f"cell_{lm}"]]
-            right = rows[rows["indicator_code"] == rc][[*RECORD_KEY, f"value_{rm}"]]
-            both = left.rename(columns={f"value_{lm}": "lv", f"cell_{lm}": "cell"}).merge(
-                right.rename(columns={f"value_{rm}": "rv"}), on=list(RECORD_KEY))
-            both = both.dropna(subset=["lv", "rv"])
-            bad = both[~_OPS[rule.op](both["lv"], both["rv"])]
-            li, ri = form.indicator(lc), form.indicator(rc)
-            out.append(_rows(bad, lambda r, rule=rule, li=li, ri=ri: finding(
-                cat, "form_rule", file_name=r.file_name, sheet=r.sheet, cell=r.cell, indicator=li, value=r.lv,
-                severity=rule.severity, rule_code=rule.code, detail=rule.message, left_name=li.name, left=r.lv,
-                right_name=ri.name, right=r.rv)))
+    for (_, r), (_, f) in zip(rows.iterrows(), fields.iterrows()):
+        ind = cat.forms[r["form_code"]].indicator(at.indicator or r["indicator_code"])
+        out.append({"sha256": r["sha256"], "file_name": r["file_name"], **finding(
+            cat, rule.code, file_name=r["file_name"], sheet=r["sheet"], cell=r[f"cell_{at.measure}{suffix}"],
+            indicator=ind, value=r[f"raw_{at.measure}{suffix}"], **f.to_dict(),
+            expected=check.expected(cell_text(f["right"])))})
+    return pd.DataFrame(out, columns=_COLUMNS)
+
+
+def _run_checks(rules: list[Rule], frame: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    failed = _failures(rule_schema(rules), frame) if rules and not frame.empty else {}
+    out = [_fired(r, frame.loc[failed[r.code]], cat) for r in rules if r.code in failed]
+    return pd.concat(out, ignore_index=True) if out else _rows(frame.iloc[0:0], None)
+
+
+def _indicator_checks(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """The per-indicator checks of the catalogue (本年累计 ≥ 本月, continuity with last month, growth …)."""
+    rules = [r for r in cat.rules.values() if r.check is not None and r.check.grain == "indicator"]
+    return _run_checks(rules, w, cat)
+
+
+def by_return(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per return of one form, its figures as ``value_ytd@04``, ``cell_ytd@04``, ``raw_ytd@04`` …"""
+    figures = [c for c in rows.columns if c.startswith(("value_", "cell_", "raw_"))]
+    flat = rows.set_index([*RECORD_KEY, "indicator_code"])[figures].unstack("indicator_code")
+    flat.columns = [f"{a}@{b}" for a, b in flat.columns]
+    ident = rows[[*RECORD_KEY, "file_name", "form_code"]].drop_duplicates(list(RECORD_KEY))
+    return flat.reset_index().merge(ident, on=list(RECORD_KEY))
+
+
+def _form_checks(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """Each form's comparisons between its own indicators, e.g. 化解矛盾纠纷 ≤ 排查矛盾纠纷."""
+    out = [_run_checks(list(cat.forms[code].rules), by_return(w[w["form_code"] == code]), cat)
+           for code in w["form_code"].unique() if cat.forms[code].rules]
     return pd.concat(out, ignore_index=True) if out else _rows(w.iloc[0:0], None)
-
-
-def _yoy(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    filled, rate = w["value_yoy_pct"], growth(w["value_ytd"], w["value_prior_ytd"])
-    # a growth cell formatted as a percentage stores a fraction (0.125 for 12.5%)
-    off = ((filled - rate).abs() > YOY_CELL_TOLERANCE) & ((filled * 100 - rate).abs() > YOY_CELL_TOLERANCE)
-    # compared unrounded; rounded only for the message
-    w = w.assign(rate=rate.round(1))
-    mismatch = w[filled.notna() & rate.notna() & off]
-    beyond = w[w["yoy"].fillna(False).astype(bool) & (rate.abs() > YOY_ALERT)]
-    return pd.concat([
-        _rows(mismatch, lambda r: finding(
-            cat, "yoy_cell_mismatch", file_name=r.file_name, sheet=r.sheet, cell=r.cell_yoy_pct, indicator=_ind(cat, r),
-            value=r.raw_yoy_pct, expected=r.rate)),
-        _rows(beyond, lambda r: finding(
-            cat, "yoy_beyond_50", file_name=r.file_name, sheet=r.sheet, cell=r.cell_ytd, indicator=_ind(cat, r),
-            value=r.rate)),
-    ], ignore_index=True)
 
 
 def _month(ts) -> str:

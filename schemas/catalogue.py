@@ -10,6 +10,7 @@ from importlib import resources
 
 import yaml
 
+from schemas.rules import Check, Ref, parse
 from schemas.text import fold
 
 KINDS = ("flow", "stock", "text")
@@ -39,16 +40,55 @@ class Indicator:
         return base + (("prior_ytd",) if self.yoy else ())
 
 
+STAGES = ("read", "audit")  # found while reading a file, or by the audit of what was read
+SCOPE_KEYS = ("kind", "yoy", "month", "form")
+
+
 @dataclass(frozen=True)
-class FormRule:
-    """A comparison between two indicators of one return, e.g. ``02.ytd <= 01.ytd``."""
+class Scope:
+    """The indicators a per-indicator check applies to; an empty field means any."""
+
+    kinds: tuple[str, ...] = ()
+    yoy: bool | None = None
+    months: tuple[int, ...] = ()  # months of the return's period
+    forms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One 审核 rule: its stable code, severity and the words a clerk reads; a check when it is a formula."""
 
     code: str
-    left: tuple[str, str]
-    op: str
-    right: tuple[str, str]
+    severity: str
     message: str
-    severity: str = "error"
+    how_to_fix: str = ""
+    when: str = ""  # when it fires, in words; a check's own formula says it when this is empty
+    check: Check | None = None
+    where: Scope = Scope()
+    form: str | None = None  # the form whose indicators a comparison reads
+    expected: str | None = None  # what the clerk should write instead, as a template
+    stage: str = "audit"
+
+
+class FormRule(Rule):
+    """A comparison between indicators of one return, e.g. ``02.ytd <= 01.ytd``."""
+
+    @property
+    def left(self) -> tuple[str, str] | None:
+        return _side(self.check.left)
+
+    @property
+    def op(self) -> str:
+        return self.check.op
+
+    @property
+    def right(self) -> tuple[str, str] | None:
+        return _side(self.check.right)
+
+
+def _side(node: object) -> tuple[str, str] | None:
+    """(indicator code, measure) when one side of a comparison is a single figure."""
+    return (node.indicator, node.measure) if isinstance(node, Ref) else None
 
 
 @dataclass(frozen=True)
@@ -58,7 +98,7 @@ class Form:
     department: str
     layout: str = "indicators"
     indicators: tuple[Indicator, ...] = ()
-    rules: tuple[FormRule, ...] = ()
+    rules: tuple[Rule, ...] = ()
     unit: str | None = None
     statuses: tuple[str, ...] = ()
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
@@ -75,24 +115,18 @@ class Org:
 
 
 @dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: str
-    message: str
-
-
-@dataclass(frozen=True)
 class Catalogue:
     forms: dict[str, Form] = field(hash=False)
     orgs: tuple[Org, ...]
     departments: dict[str, str] = field(hash=False)  # folded name or alias -> department name
-    rules: dict[str, Rule] = field(hash=False)
+    rules: dict[str, Rule] = field(hash=False)  # every rule by code, form rules included
     units: dict[str, tuple[str, float]] = field(hash=False)  # unit -> (dimension, size)
     unit_aliases: dict[str, str] = field(hash=False)
     labels: dict[str, tuple[str, ...]] = field(hash=False)
     layouts: dict[str, dict[str, re.Pattern]] = field(hash=False)  # layout -> column field -> header words
     footer: tuple[str, ...] = ()
     no_figure: frozenset[str] = frozenset()
+    note_words: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # explanations.yaml, folded
 
     def indicators(self) -> list[Indicator]:
         return [i for f in self.forms.values() for i in f.indicators]
@@ -111,15 +145,41 @@ class Catalogue:
         return None
 
 
-_CHECK = re.compile(r"^\s*(\w+)\.(month|ytd|prior_ytd)\s*(<=|>=|<|>|==)\s*(\w+)\.(month|ytd|prior_ytd)\s*$")
+def _scope(doc: dict) -> Scope:
+    unknown = set(doc) - set(SCOPE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown scope keys {sorted(unknown)}; allowed: {SCOPE_KEYS}")
+    as_tuple = lambda v: tuple(v) if isinstance(v, list) else () if v is None else (v,)  # noqa: E731
+    scope = Scope(as_tuple(doc.get("kind")), doc.get("yoy"), as_tuple(doc.get("month")), as_tuple(doc.get("form")))
+    if not set(scope.kinds) <= set(KINDS) or not all(isinstance(m, int) and 1 <= m <= 12 for m in scope.months):
+        raise ValueError(f"scope {doc}: kind is one of {KINDS}, month a number 1-12")
+    return scope
 
 
-def parse_check(text: str) -> tuple[tuple[str, str], str, tuple[str, str]]:
-    """Parse a rule's ``check`` such as ``02.ytd <= 01.ytd``."""
-    m = _CHECK.match(text)
-    if not m:
-        raise ValueError(f"cannot parse rule check {text!r}")
-    return (m[1], m[2]), m[3], (m[4], m[5])
+def read_rule(code: str, doc: dict, form: str | None = None) -> Rule:
+    """A rule from its catalogue entry; its check is parsed and its message tried, so a typo fails at load."""
+    try:
+        check = parse(doc["check"]) if "check" in doc else None
+        if form and check is None:
+            raise ValueError("a form's rule needs a check")
+        if check is not None and (check.grain == "return") != (form is not None):
+            raise ValueError("a comparison between indicators belongs in its form's file, a per-indicator check in rules.yaml")
+        if check is not None and form and any(r.form not in (None, form) for r in check.refs()):
+            raise ValueError(f"the check names another form than {form}")
+        rule = (FormRule if form else Rule)(
+            code=code, severity=doc.get("severity", "error"), message=doc["message"],
+            how_to_fix=doc.get("how_to_fix", ""), when=doc.get("when", ""), check=check,
+            where=_scope(doc.get("where", {})), form=form, expected=doc.get("expected"), stage=doc.get("stage", "audit"),
+        )
+        if rule.severity not in SEVERITIES or rule.stage not in STAGES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, stage one of {STAGES}")
+        if check is not None:
+            fields = {**{k: 0 for k in check.placeholders}, "value": 0}
+            rule.message.format(**fields)
+            (rule.expected or "").format(**fields)
+    except (KeyError, ValueError, IndexError) as e:
+        raise ValueError(f"rule {code}: {e}") from e
+    return rule
 
 
 def _form(doc: dict) -> Form:
@@ -136,17 +196,18 @@ def _form(doc: dict) -> Form:
         )
         for i in doc.get("indicators", ())
     )
-    rules = []
-    for r in doc.get("rules", ()):
-        left, op, right = parse_check(r["check"])
-        rules.append(FormRule(r["code"], left, op, right, r["message"], r.get("severity", "error")))
+    rules = tuple(read_rule(r["code"], r, code) for r in doc.get("rules", ()))
+    codes = {i.code for i in indicators}
+    for rule in rules:
+        if not {r.indicator for r in rule.check.refs()} <= codes:
+            raise ValueError(f"rule {rule.code}: names an indicator that is not in form {code}")
     return Form(
         code=code,
         title=doc["title"],
         department=doc["department"],
         layout=doc.get("layout", "indicators"),
         indicators=indicators,
-        rules=tuple(rules),
+        rules=rules,
         unit=doc.get("unit"),
         statuses=tuple(doc.get("statuses", ())),
         columns={k: tuple(v) for k, v in doc.get("columns", {}).items()},
@@ -192,7 +253,12 @@ def _builtin() -> Catalogue:
     unit_doc = yaml.safe_load(_data("units.yaml"))
     unit_aliases = {fold(k): v for k, v in unit_doc.pop("same", {}).items()}
     units = {u: (dim, float(size)) for dim, members in unit_doc.items() for u, size in members.items()}
-    rules = {code: Rule(code, r["severity"], r["message"]) for code, r in yaml.safe_load(_data("rules.yaml")).items()}
+    rules = {code: read_rule(code, r) for code, r in yaml.safe_load(_data("rules.yaml")).items()}
+    for form in forms.values():
+        for rule in form.rules:
+            if rule.code in rules:
+                raise ValueError(f"rule code {rule.code} is used twice")
+            rules[rule.code] = rule
     return Catalogue(
         forms=forms,
         orgs=read_orgs(_data("orgs.csv")),
@@ -204,6 +270,7 @@ def _builtin() -> Catalogue:
         layouts=_layouts(layout["columns"], forms),
         footer=tuple(fold(w) for w in layout["footer"]),
         no_figure=frozenset(fold(w) for w in layout["no_figure"]) | {""},
+        note_words={k: tuple(fold(w) for w in v) for k, v in yaml.safe_load(_data("explanations.yaml")).items()},
     )
 
 

@@ -5,6 +5,8 @@ from schemas.catalogue import Catalogue, Indicator, MEASURE_NAMES
 from schemas.text import cell_text
 
 FINDING_COLUMNS = ("sheet", "cell", "form_code", "indicator_code", "severity", "rule", "value_found", "message")
+# added by the audit: what should be there instead, and whether a warning is explained (说明) and how
+AUDIT_COLUMNS = ("expected", "explained", "explanation")
 
 
 def where(file_name: str, sheet: str | None, cell: str | None, indicator: Indicator | None) -> str:
@@ -30,22 +32,24 @@ def finding(
     form_code: str | None = None,
     indicator: Indicator | None = None,
     value: object = None,
-    severity: str | None = None,
     **fields: object,
 ) -> dict:
-    """A finding of ``rule`` with its Chinese message; ``fields`` fill the rule's message template."""
+    """A finding of ``rule`` with its Chinese message; ``fields`` fill the rule's message and expected templates."""
     spec = cat.rules[rule]
     shown = cell_text(value)
     if "measure" in fields:
         fields["measure"] = MEASURE_NAMES.get(str(fields["measure"]), fields["measure"])
-    detail = spec.message.format(value=shown, **{k: cell_text(v) for k, v in fields.items()})
+    texts = {k: cell_text(v) for k, v in fields.items()}
+    detail = spec.message.format(value=shown, **texts)
+    expected = spec.expected.format(value=shown, **texts) if spec.expected else texts.get("expected")
     return {
         "sheet": sheet,
         "cell": cell,
         "form_code": form_code or (indicator.form_code if indicator else None),
         "indicator_code": indicator.code if indicator else None,
-        "severity": severity or spec.severity,
-        "rule": fields.get("rule_code", rule) if rule == "form_rule" else rule,
+        "severity": spec.severity,
+        "rule": rule,
         "value_found": shown or None,
         "message": f"{where(file_name, sheet, cell, indicator)}：{detail}",
+        "expected": expected or None,
     }

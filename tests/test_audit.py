@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
-from schemas.audit import PREVIOUS_COLUMNS, audit, growth, indicator_frame, wide
-from schemas.catalogue import load_catalogue
+from schemas.audit import PREVIOUS_COLUMNS, audit, indicator_frame, rule_schema, wide
+from schemas.catalogue import load_catalogue, read_rule
+from schemas.rules import growth, parse
 from schemas.records import Received, read_batch
 from tests.workbooks import Percent, indicator_return, project_return
 from warehouse.readers import read_grids
@@ -48,6 +50,7 @@ def zb01(r01=(100, 600, 500, None), r02=(200, 1200, 1000, None), period="2023年
 
 
 def previous(ytd01: float, ytd02: float = 1000, period=dt.date(2023, 5, 1)) -> pd.DataFrame:
+    """The stored 本年累计 of ZB01 at ``period``, as the warehouse supplies it."""
     return pd.DataFrame([("110199001", "ZB01", "01", period, ytd01), ("110199001", "ZB01", "02", period, ytd02)],
                         columns=list(PREVIOUS_COLUMNS))
 
@@ -188,7 +191,7 @@ def test_form_rule(form, reporter, rows, rule, cell, indicator):
     assert found(ok) == set()
     bad = run(indicator_return(form, reporter, "2023年6月", fill(rows, bound + 1), unit=None))
     assert found(bad) == {(rule, "error", cell, indicator)}
-    names(message(bad, rule), cell, limit.message, CAT.forms[form].indicator(indicator).name, bound + 1, bound)
+    names(message(bad, rule), cell, limit.message.format(left=bound + 1, right=bound), CAT.forms[form].indicator(indicator).name)
 
 
 @pytest.mark.parametrize("filled", [20, 20.05, "20%", "19.95", Percent(0.2), Percent(0.2004), None, "—"])
@@ -300,3 +303,103 @@ def test_wide_has_one_row_per_indicator():
     assert list(w["cell_prior_ytd"]) == ["F5", "F6"]
     assert list(w["kind"]) == ["flow", "flow"]
     assert len(indicator_frame(CAT)) == len(CAT.indicators())
+
+
+def last_year(ytd01: float, ytd02: float = 1000) -> pd.DataFrame:
+    """ZB01's stored 本年累计 of June last year."""
+    return previous(ytd01, ytd02, period=dt.date(2022, 6, 1))
+
+
+def test_prior_ytd_equals_last_years_ytd():
+    assert found(run(zb01(), previous=last_year(500))) == set()
+    assert found(run(zb01(r01=(100, 600, 500.004, None)), previous=last_year(500))) == set()
+
+
+def test_prior_ytd_differs_from_last_years_ytd():
+    f = run(zb01(), previous=last_year(480))
+    assert found(f) == {("prior_ytd_vs_last_year", "warning", "F5", "01")}
+    names(message(f, "prior_ytd_vs_last_year"), "F5", "一般公共预算收入", "500", "480", "口径调整")
+    assert f["expected"].iloc[0] == "480"
+    assert f["value_found"].iloc[0] == "500"
+
+
+def test_prior_ytd_is_not_checked_without_last_year_in_the_warehouse():
+    assert found(run(zb01())) == set()
+    assert found(run(zb01(), previous=previous(480, period=dt.date(2022, 5, 1)))) == set()
+    assert found(run(zb01(), previous=last_year(480).assign(org_code="110199002"))) == set()
+
+
+def test_january_continues_from_no_month_not_last_december():
+    jan = zb01(r01=(100, 100, 90, None), r02=(200, 200, 180, None), period="2023年1月")
+    assert found(run(jan, previous=previous(900, 1800, period=dt.date(2022, 12, 1)))) == set()
+
+
+def test_each_expression_rule_is_a_pandera_check_named_by_its_code():
+    rules = [r for r in CAT.rules.values() if r.check is not None and r.check.grain == "indicator"]
+    schema = rule_schema(rules)
+    assert [c.name for c in schema.checks] == [r.code for r in rules]
+    assert {"ytd_lt_month", "ytd_continuity", "january_ytd", "yoy_beyond_50", "prior_ytd_vs_last_year"} <= {
+        c.name for c in schema.checks}
+
+
+def test_a_rule_added_as_data_fires_with_its_own_words():
+    rule = read_rule("ZB01_budget_le_total", {
+        "check": "01.ytd <= 02.ytd", "severity": "warning", "how_to_fix": "核对两项收入",
+        "message": "一般公共预算收入（{left}）多于全口径财政收入（{right}）"}, "ZB01")
+    form = replace(CAT.forms["ZB01"], rules=(rule,))
+    cat = replace(CAT, forms={**CAT.forms, "ZB01": form}, rules={**CAT.rules, rule.code: rule})
+    batch = read_batch([Received("sha", FILE, tuple(read_grids(zb01(r01=(100, 1300, 1000, None)))))], cat)
+    f = audit(batch, NONE, cat, JUNE)
+    assert found(f) == {("ZB01_budget_le_total", "warning", "E5", "01")}
+    names(message(f, "ZB01_budget_le_total"), "E5", "一般公共预算收入（1300）多于全口径财政收入（1200）")
+    assert f["expected"].iloc[0] == "≤ 1200"
+
+
+def test_a_per_indicator_rule_added_as_data_reads_its_scope():
+    rule = read_rule("month_le_ten_thousand", {
+        "check": "month <= 10000", "where": {"kind": "flow", "form": "ZB01"}, "severity": "warning",
+        "how_to_fix": "核对", "message": "本月{month}过大"})
+    cat = replace(CAT, rules={**CAT.rules, rule.code: rule})
+    batch = read_batch([Received("sha", FILE, tuple(read_grids(zb01(r02=(20000, 21000, 1000, None)))))], cat)
+    assert found(audit(batch, NONE, cat, JUNE)) == {("month_le_ten_thousand", "warning", "D6", "02"),
+                                                    ("yoy_beyond_50", "warning", "E6", "02")}
+
+
+@pytest.mark.parametrize("text, left, op, right, tolerance", [
+    ("ytd >= month", "value_ytd", ">=", "value_month", 0.0),
+    ("ytd == prev.ytd + month ± 0.01", "value_ytd", "==", None, 0.01),
+    ("ZB10.04.ytd <= ZB10.03.ytd", "value_ytd@04", "<=", "value_ytd@03", 0.0),
+    ("T1.month>=01.prior_ytd", "value_month@T1", ">=", "value_prior_ytd@01", 0.0),
+])
+def test_checks_parse(text, left, op, right, tolerance):
+    check = parse(text)
+    assert (check.left.column, check.op, check.tolerance) == (left, op, tolerance)
+    assert right is None or check.right.column == right
+
+
+@pytest.mark.parametrize("text", [
+    "ytd => month", "ytd", "ytd <= month <= 5", "ytd <= 01.ytd", "prev.month <= ytd", "prev.ytd >= 0",
+    "ZB10.ytd <= month", "ZB10.04.ytd <= ZB11.03.ytd", "sqrt(ytd) <= 5", "growth(ytd) <= 5", "ytd <= month ± x",
+    "__import__('os') == 1", "",
+])
+def test_checks_that_are_refused(text):
+    with pytest.raises(ValueError):
+        parse(text)
+
+
+def test_a_catalogue_rule_with_a_typo_fails_at_load():
+    with pytest.raises(ValueError, match="rule bad"):
+        read_rule("bad", {"check": "ytd >= month", "message": "本年累计{ytdd}", "how_to_fix": "x"})
+    with pytest.raises(ValueError, match="rule bad"):
+        read_rule("bad", {"check": "04.ytd <= 03.ytd", "message": "x"})
+    with pytest.raises(ValueError, match="rule bad"):
+        read_rule("bad", {"check": "ytd >= month", "where": {"kinds": "flow"}, "message": "x"})
+
+
+def test_a_check_evaluates_only_where_its_figures_are_present():
+    check = parse("ytd == prev.ytd + month ± 0.01")
+    frame = pd.DataFrame({"value_ytd": [600, 650, 600, None], "value_month": [100, 100, None, 100],
+                          "prev_ytd": [500, 500, 500, 500]})
+    outcome = check.evaluate(lambda ref: frame[ref.column])
+    assert list(outcome.holds) == [True, False, True, True]
+    assert list(outcome.right.fillna(-1)) == [600, 600, -1, 600]

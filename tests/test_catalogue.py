@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas.catalogue import FormRule, load_catalogue, parse_check
+from schemas.catalogue import FormRule, load_catalogue
+from schemas.rules import parse
 from schemas.locate import _header_words
 from schemas.text import fold
 
@@ -195,11 +196,13 @@ def test_required_measures(cat, kind, yoy, measures):
 
 
 def test_parse_check():
-    assert parse_check(" 02.ytd <= 01.ytd ") == (("02", "ytd"), "<=", ("01", "ytd"))
-    assert parse_check("T1.month>=01.prior_ytd") == (("T1", "month"), ">=", ("01", "prior_ytd"))
+    check = parse(" 02.ytd <= 01.ytd ")
+    assert (check.left.indicator, check.left.measure, check.op, check.right.indicator, check.right.measure) == (
+        "02", "ytd", "<=", "01", "ytd")
+    assert parse("T1.month>=01.prior_ytd").right.measure == "prior_ytd"
     for bad in ("02.ytd => 01.ytd", "02 <= 01", "02.year <= 01.ytd", ""):
         with pytest.raises(ValueError):
-            parse_check(bad)
+            parse(bad)
 
 
 def test_form_rules_name_indicators_of_their_form(cat):

@@ -51,6 +51,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con.execute("insert or replace into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
         con.execute(sql("views"))
         con.execute(sql("comments"))
+        con.execute(sql("explanations"))
         con.commit()
     except BaseException:
         con.rollback()

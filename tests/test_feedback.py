@@ -1,0 +1,155 @@
+"""回执: each file's feedback workbook marks exactly the cells of its findings, red or yellow, with the message."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import openpyxl
+import pytest
+
+from flows.cli import main
+from reports.feedback import FILLS, RESULTS, feedback_path, write_feedback
+from tests.conftest import put
+from tests.workbooks import indicator_return
+from warehouse.inbox import discover
+from warehouse.load import ingest_paths
+
+JUNE = dt.date(2023, 6, 1)
+RED, YELLOW = FILLS["error"], FILLS["warning"]
+
+
+def zb01(reporter: str, r01: tuple, r02: tuple) -> bytes:
+    rows = [("一般公共预算收入", "01", "万元", *r01), ("全口径财政收入", "02", "万元", *r02)]
+    return indicator_return("ZB01", reporter, "2023年1-6月", rows)
+
+
+FILES = {
+    # 本年累计 under 本月 (error, E5), a growth cell that is no number (error, G5), 02 up 100% (warning, E6)
+    "东关财政6月.xlsx": zb01("东关街道财政所", (700, 600, 500, "约两成"), (200, 2000, 1000, None)),
+    # an org not in the registry (error on the 填报单位 cell)
+    "南山财政6月.xlsx": zb01("南山街道财政所", (10, 60, 50, None), (20, 120, 100, None)),
+    # only a warning: accepted, with its cell marked yellow
+    "西城财政6月.xlsx": zb01("西城镇财政所", (10, 60, 50, None), (20, 200, 100, None)),
+    # nothing wrong
+    "示例财政6月.xlsx": zb01("示例街道财政所", (10, 60, 50, None), (20, 120, 100, None)),
+    # not a workbook
+    "通知.xlsx": "请各单位按时报送".encode(),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cat):
+    root = tmp_path_factory.mktemp("feedback")
+    for name, data in FILES.items():
+        put(root / "inbox" / "2023-06" / name, data, dt.datetime(2023, 7, 5, 9))
+    db = root / "w.duckdb"
+    result = ingest_paths(db, discover(root / "inbox"), cat, root / "archive", JUNE)
+    paths = write_feedback(db, cat, root / "out", shas=list(result.submissions["sha256"].unique()))
+    return root, db, paths
+
+
+def rows(db, sql: str, *params) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def marks(book: openpyxl.Workbook) -> dict[tuple[str, str], tuple[str, str]]:
+    """(sheet, cell) -> (fill colour, comment) of every filled cell of the copied sheets."""
+    out = {}
+    for ws in book.worksheets[1:]:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.fill is not None and c.fill.fill_type == "solid":
+                    out[(ws.title, c.coordinate)] = (c.fill.fgColor.rgb, c.comment.text if c.comment else "")
+    return out
+
+
+def test_a_workbook_for_every_file_named_after_it(built):
+    root, db, paths = built
+    assert sorted(p.name for p in paths) == sorted(f"{name[:-5]}_审核结果.xlsx" for name in FILES)
+    assert {p.parent for p in paths} == {root / "out" / "2023-06" / "feedback"}
+    assert feedback_path(root / "out", JUNE, "东关财政6月.xlsx") in paths
+
+
+def test_the_marked_cells_of_each_rejected_return_are_the_cells_of_its_findings(built):
+    root, db, _ = built
+    rejected = rows(db, "select file_name, sha256 from submissions where status = 'rejected'")
+    assert {name for name, _ in rejected} == {"东关财政6月.xlsx", "南山财政6月.xlsx", "通知.xlsx"}
+    for name, sha in rejected:
+        book = openpyxl.load_workbook(feedback_path(root / "out", JUNE, name))
+        found = rows(db, "select sheet, cell, severity, message from findings where sha256 = ? and cell is not null", sha)
+        assert set(marks(book)) == {(sheet, cell) for sheet, cell, _, _ in found}, name
+        for sheet, cell, severity, message in found:
+            colour, comment = marks(book)[(sheet, cell)]
+            if severity == "error":
+                assert colour.endswith(RED[2:]), (name, cell)
+            assert message.split("：", 1)[1] in comment, (name, cell)
+
+
+def test_errors_are_red_warnings_yellow_and_the_comment_says_how_to_fix(built):
+    root, _, _ = built
+    book = openpyxl.load_workbook(feedback_path(root / "out", JUNE, "东关财政6月.xlsx"))
+    assert book.sheetnames == [RESULTS, "Sheet1"]
+    got = marks(book)
+    assert set(got) == {("Sheet1", "E5"), ("Sheet1", "G5"), ("Sheet1", "E6")}
+    assert got[("Sheet1", "E5")][0] == RED and got[("Sheet1", "G5")][0] == RED and got[("Sheet1", "E6")][0] == YELLOW
+    assert "本年累计（600）小于本月（700）" in got[("Sheet1", "E5")][1]
+    assert "修改方法：" in got[("Sheet1", "E5")][1]
+    assert "同比增长100%，超过±50%" in got[("Sheet1", "E6")][1]
+    copy = book["Sheet1"]
+    assert (copy["A1"].value, copy["E5"].value, copy["G5"].value) == ("财政收入月报表", 600, "约两成")
+    assert "A1:G1" in {str(r) for r in copy.merged_cells.ranges}
+
+
+def test_the_results_sheet_lists_each_finding_with_a_link_to_its_cell_and_the_verdict(built):
+    root, _, _ = built
+    ws = openpyxl.load_workbook(feedback_path(root / "out", JUNE, "东关财政6月.xlsx"))[RESULTS]
+    lines = [row for row in ws.iter_rows(values_only=True)]
+    assert any("退回修改" in (row[0] or "") and "东关街道财政所" in row[0] for row in lines)
+    header = next(i for i, row in enumerate(lines) if row[0] == "序号")
+    assert lines[header][:11] == ("序号", "审核规则", "类别", "工作表", "单元格", "指标", "填报值", "应为", "问题", "修改方法", "状态")
+    listed = {(row[1], row[4], row[2]) for row in lines[header + 1:]}
+    assert listed == {("ytd_lt_month", "E5", "错误"), ("not_number", "G5", "错误"), ("yoy_beyond_50", "E6", "提醒")}
+    link = next(ws.cell(r, 5) for r in range(header + 2, ws.max_row + 1) if ws.cell(r, 2).value == "ytd_lt_month")
+    assert link.hyperlink.location == "'Sheet1'!E5"
+    expected = next(row[7] for row in lines[header + 1:] if row[1] == "ytd_lt_month")
+    assert expected == "≥ 700"
+
+
+def test_an_accepted_return_with_a_warning_is_marked_yellow_and_accepted(built):
+    root, _, _ = built
+    book = openpyxl.load_workbook(feedback_path(root / "out", JUNE, "西城财政6月.xlsx"))
+    assert {k: v[0] for k, v in marks(book).items()} == {("Sheet1", "E6"): YELLOW}
+    verdicts = [row[0] for row in book[RESULTS].iter_rows(values_only=True) if row[0] and "：已受理" in str(row[0])]
+    assert len(verdicts) == 1 and "提醒 1 条" in verdicts[0]
+
+
+def test_a_clean_return_gets_a_one_line_receipt(built):
+    root, _, _ = built
+    book = openpyxl.load_workbook(feedback_path(root / "out", JUNE, "示例财政6月.xlsx"))
+    assert book.sheetnames == [RESULTS]
+    (line,) = [row for row in book[RESULTS].iter_rows(values_only=True) if any(row)]
+    assert "已受理" in line[0] and "示例财政6月.xlsx" in line[0] and "未发现问题" in line[0]
+
+
+def test_a_file_that_cannot_be_read_gets_its_reason_without_a_copy(built):
+    root, _, _ = built
+    book = openpyxl.load_workbook(feedback_path(root / "out", JUNE, "通知.xlsx"))
+    assert book.sheetnames == [RESULTS]
+    text = " ".join(str(v) for row in book[RESULTS].iter_rows(values_only=True) for v in row if v)
+    assert "file_unreadable" in text and "退回修改" in text
+
+
+def test_the_feedback_command_writes_them_again_from_the_warehouse_and_archive(built, tmp_path, monkeypatch):
+    root, db, paths = built
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    shutil.rmtree(root / "inbox")  # the archive is what is read, not the inbox
+    out = tmp_path / "again"
+    assert main(["feedback", "--period", "2023-06", "--warehouse", str(db), "--out", str(out)]) == 0
+    again = sorted((out / "2023-06" / "feedback").iterdir())
+    assert [p.name for p in again] == sorted(p.name for p in paths)
+    for path in again:
+        first = openpyxl.load_workbook(root / "out" / "2023-06" / "feedback" / path.name)
+        assert marks(openpyxl.load_workbook(path)) == marks(first), path.name

@@ -1,0 +1,54 @@
+"""说明 the office records for a warning (``statreturns explain``): kept in ``explanations``, marked in ``findings``."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from warehouse.db import connect, query, sql
+
+
+class CannotExplain(Exception):
+    """Why an explanation cannot be recorded, in Chinese for the office."""
+
+
+def _pick(found: pd.DataFrame, file: str, rule: str, indicator: str | None) -> pd.DataFrame:
+    """The warnings an explanation of ``rule`` (and ``indicator``) in ``file`` is about, or why there are none."""
+    if found.empty:
+        raise CannotExplain(f"没有找到文件《{file}》的审核结果（请写文件名，如 财政6月.xlsx；可加 --period 指明月份）")
+    mine = found[(found["rule"] == rule) & ((found["indicator_code"] == indicator) if indicator else True)]
+    warnings = mine[mine["severity"] == "warning"]
+    if warnings.empty:
+        if (mine["severity"] == "error").any():
+            raise CannotExplain(f"《{file}》的 {rule} 是错误，不能用说明代替修改：请退回修改后重新报送")
+        listed = "、".join(sorted({r.rule + (f"（指标{r.indicator_code}）" if isinstance(r.indicator_code, str) else "")
+                                  for r in found[found["severity"] == "warning"].itertuples()}))
+        raise CannotExplain(f"《{file}》没有规则 {rule}{f'（指标{indicator}）' if indicator else ''} 的提醒；"
+                            f"它的提醒有：{listed or '无'}")
+    files = warnings.drop_duplicates("sha256")
+    if len(files) > 1:
+        months = "、".join(sorted(f"{p:%Y-%m}" for p in files["period"].dropna()))
+        raise CannotExplain(f"有 {len(files)} 个名为《{file}》的文件（{months}），请用 --period 指明是哪个月的")
+    return warnings
+
+
+def record_explanation(db_path: Path, file: str, rule: str, reason: str, *, indicator: str | None = None,
+                       period: dt.date | None = None, now: dt.datetime | None = None) -> pd.DataFrame:
+    """Record the office's reason for a warning of a file and mark it explained; returns the warnings it explains."""
+    if not reason.strip():
+        raise CannotExplain("请写明说明的原因（--reason）")
+    with connect(db_path) as con:
+        found = query(con, "file_findings", file=file)
+        if period is not None:
+            found = found[pd.to_datetime(found["period"]) == pd.Timestamp(period)]
+        warnings = _pick(found, file, rule, indicator)
+        first = warnings.iloc[0]
+        con.begin()
+        con.execute(sql("insert_explanation"), {
+            "sha256": first["sha256"], "file_name": first["file_name"], "rule": rule, "indicator_code": indicator,
+            "reason": reason.strip(), "recorded_at": now or dt.datetime.now(),
+        })
+        con.execute(sql("apply_explanations"))
+        con.commit()
+    return warnings.assign(explained=True, explanation=reason.strip())
