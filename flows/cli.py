@@ -9,6 +9,7 @@ from pathlib import Path
 from flows.config import Settings, load_settings
 from warehouse.lock import WarehouseBusy
 from schemas.text import parse_period
+from reports.status import DUE_DAY
 from warehouse.load import IngestResult
 
 STATUS_NAMES = {"accepted": "受理", "rejected": "退回", "duplicate": "重复", "superseded": "被更正"}
@@ -29,12 +30,27 @@ def _common(p: argparse.ArgumentParser, *names: str) -> None:
         p.add_argument(f"--{name}")
 
 
+def _runner(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runner", choices=("thread", "dask"), default="thread",
+                   help="读取报表在哪里并行：thread（默认，本机线程）或 dask（Dask 集群；入库仍只在本机）")
+    p.add_argument("--dask-address", help="Dask 调度器地址，如 tcp://10.0.0.5:8786（默认在本机起一个临时集群）")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="statreturns", description="乡镇（街道）统计月报汇总：收表、审核、入库、出汇总表")
     sub = top.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="月度汇总：收取收件箱中的新报表，审核入库，并生成该期汇总表")
-    run.add_argument("--period", required=True, type=_period, help="汇总期，如 2023-06")
+    run.add_argument("--period", type=_period, help="汇总期，如 2023-06（默认上个月）")
+    _runner(run)
     _common(run, "inbox", "out", "archive", "registry")
+    backfill = sub.add_parser("backfill", help="补跑：收取全部新报表，并生成 start 至 end 每月的汇总表")
+    backfill.add_argument("--start", required=True, type=_period, help="第一个月，如 2023-01")
+    backfill.add_argument("--end", required=True, type=_period, help="最后一个月，如 2023-06（按此期审核）")
+    _runner(backfill)
+    _common(backfill, "inbox", "out", "archive", "registry")
+    serve = sub.add_parser("serve", help="常驻运行 prefect.yaml 中的部署：每月定时汇总，并接受按需运行（需 Prefect 服务器）")
+    serve.add_argument("--deployments", help="部署定义文件（默认 ./prefect.yaml，再次为本项目自带的）")
+    _common(serve, "inbox", "out", "archive", "registry")
     ingest = sub.add_parser("ingest", help="只收表、审核、入库，不生成汇总表")
     ingest.add_argument("inbox", nargs="?", help="收件箱文件夹或单个文件")
     ingest.add_argument("--period", type=_period, help="本次汇总期（晚于它的报表给出提醒）")
@@ -42,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="从数据库重新生成汇总表（不重新收表）")
     report.add_argument("--period", required=True, type=_period)
     report.add_argument("--org", default="each", help="单位代码；all = 全区合计；each（默认）= 每个单位和全区")
+    report.add_argument("--template", help="工作总结初稿模板（Jinja2，默认 reports/templates/summary.md.j2，写法见 reports/README.md）")
     _common(report, "out", "registry")
     sql = sub.add_parser("sql", help="对数据库执行只读 SQL 查询并打印结果")
     sql.add_argument("query", help="SQL，如 \"select * from figures limit 5\"")
@@ -58,6 +75,22 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     export.add_argument("--dir", help="导出到的文件夹（默认 <out>/<期别>/export）")
     _common(export, "out")
+    explain = sub.add_parser("explain", help="登记统计局对某个提醒的说明（已说明的提醒不再待核实）")
+    explain.add_argument("--file", required=True, help="报表文件名，如 财政6月.xlsx")
+    explain.add_argument("--rule", required=True, help="审核规则代码，如 yoy_beyond_50（见 docs/rules.md）")
+    explain.add_argument("--reason", required=True, help="说明的原因")
+    explain.add_argument("--indicator", help="只说明这个指标代码的提醒，如 01（默认：该规则的全部提醒）")
+    explain.add_argument("--period", type=_period, help="同名文件不止一个时，指明月份")
+    _common(explain, "out", "registry")
+    status = sub.add_parser("status", help="报送情况和催报单：各单位各报表已受理、迟报、退回、缺报")
+    status.add_argument("--period", required=True, type=_period)
+    status.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    status.add_argument("--due-day", type=int, default=DUE_DAY, help=f"报送截止日：次月几号（默认 {DUE_DAY}）")
+    status.add_argument("--output", help="csv/xlsx 写入的文件（csv 默认打印；xlsx 默认 <out>/<期别>/催报单.xlsx）")
+    _common(status, "out", "registry")
+    feedback = sub.add_parser("feedback", help="从数据库和归档重新生成该期每个报表的审核结果回执")
+    feedback.add_argument("--period", required=True, type=_period)
+    _common(feedback, "out", "registry")
     sample = sub.add_parser("sample-data", help="生成示例报表（演示用收件箱）")
     sample.add_argument("--out", required=True, help="写入的文件夹")
     return top
@@ -79,8 +112,10 @@ def print_result(result: IngestResult) -> None:
         if len(mine) > 5:
             print(f"    - ……另有 {len(mine) - 5} 条")
     warnings = result.findings[result.findings["severity"] == "warning"]
+    explained = int(warnings["explained"].fillna(False).astype(bool).sum()) if "explained" in warnings else 0
     if len(warnings):
-        print(f"  需核实的提醒 {len(warnings)} 条（见数据库 findings 表）")
+        print(f"  需核实的提醒 {len(warnings) - explained} 条" + (f"（另有 {explained} 条报表中已说明）" if explained else "")
+              + "（见数据库 findings 表）")
 
 
 def cmd_sample_data(args, settings: Settings) -> int:
@@ -91,16 +126,66 @@ def cmd_sample_data(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_run(args, settings: Settings) -> int:
-    from flows.monthly import monthly_consolidation
+def _task_runner(args):
+    """The flows' task runner, warning of the cost of Dask workers with no Prefect server to share."""
+    from flows.runners import task_runner
+    from prefect.settings import get_current_settings
 
-    result, folders = monthly_consolidation(
-        period=args.period, inbox=str(settings.inbox), warehouse=str(settings.warehouse), out=str(settings.out),
-        archive=str(settings.archive), registry=str(settings.registry) if settings.registry else None,
-    )
+    if args.runner == "dask" and not get_current_settings().api.url:
+        print("提示：没有配置 Prefect 服务器（PREFECT_API_URL），每个 Dask 进程会各自启动一个临时服务器，多花 30 秒以上",
+              file=sys.stderr)
+    return task_runner(args.runner, args.dask_address)
+
+
+def cmd_run(args, settings: Settings) -> int:
+    import datetime as dt
+
+    from flows.monthly import flow_paths, monthly_consolidation, previous_month
+    from flows.progress import bar
+    from reports.status import period_status, short_text
+
+    period = args.period or previous_month(dt.datetime.now(dt.timezone.utc))
+    with bar():
+        result, folders = monthly_consolidation.with_options(task_runner=_task_runner(args))(
+            period=period, paths=flow_paths(settings))
     print_result(result)
     print(f"数据库：{settings.warehouse}")
-    print(f"汇总表：{settings.out / parse_period(args.period).strftime('%Y-%m')}（{len(folders)} 个单位/全区）")
+    print(f"汇总表：{settings.out / parse_period(period).strftime('%Y-%m')}（{len(folders)} 个单位/全区）")
+    received = result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].nunique()
+    print(f"审核结果回执：{received} 个，在 {settings.out}/<期别>/feedback/")
+    print("\n".join(short_text(period_status(settings.readable(), settings.catalogue(), parse_period(period)))))
+    return 0
+
+
+def cmd_backfill(args, settings: Settings) -> int:
+    from flows.monthly import backfill, flow_paths
+    from flows.progress import bar
+
+    with bar():
+        result, folders = backfill.with_options(task_runner=_task_runner(args))(
+            start=args.start, end=args.end, paths=flow_paths(settings))
+    print_result(result)
+    print(f"数据库：{settings.warehouse}")
+    print(f"汇总表：{settings.out}（{args.start} 至 {args.end}，{len(folders)} 个单位/全区/月）")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    import os
+
+    # a service's runs log to the server's UI and to its own journal (set before prefect is imported)
+    for key, value in {"PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_LOGGING_TO_API_ENABLED": "true",
+                       "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO"}.items():
+        os.environ.setdefault(key, value)
+    from flows.deploy import NoServer, deployments_file, serve_deployments
+    from flows.monthly import flow_paths
+
+    paths = {k: str(Path(v).resolve()) for k, v in flow_paths(settings).items()}
+    try:
+        serve_deployments(deployments_file(args.deployments), paths)
+    except NoServer as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -180,17 +265,70 @@ def cmd_export(args, settings: Settings) -> int:
 
 def cmd_report(args, settings: Settings) -> int:
     from reports.build import build_reports, report_orgs
+    from reports.narrative import TemplateError
 
     cat = settings.catalogue()
-    folders = build_reports(settings.readable(), cat, parse_period(args.period), report_orgs(cat, args.org), settings.out)
+    template = Path(args.template) if args.template else None
+    try:
+        folders = build_reports(settings.readable(), cat, parse_period(args.period), report_orgs(cat, args.org),
+                                settings.out, template)
+    except TemplateError as e:
+        print(f"模板有误：{e}", file=sys.stderr)
+        return 2
     for folder in folders:
-        print(f"汇总表：{folder}")
+        print(f"汇总表、工作总结初稿：{folder}")
+    return 0
+
+
+def cmd_explain(args, settings: Settings) -> int:
+    from reports.feedback import write_feedback
+    from warehouse.explanations import CannotExplain, record_explanation
+    from warehouse.publish import writing
+
+    period = parse_period(args.period) if args.period else None
+    try:
+        with writing(settings.warehouse, settings.published):
+            explained = record_explanation(settings.warehouse, args.file, args.rule, args.reason,
+                                           indicator=args.indicator, period=period)
+    except CannotExplain as e:
+        print(f"未登记：{e}", file=sys.stderr)
+        return 1
+    print(f"已登记说明：《{explained['file_name'].iloc[0]}》{args.rule}，{len(explained)} 条提醒标记为已说明")
+    for path in write_feedback(settings.readable(), settings.catalogue(), settings.out,
+                               shas=list(explained["sha256"].unique()), archive=settings.archive):
+        print(f"审核结果回执已更新：{path}")
+    return 0
+
+
+def cmd_status(args, settings: Settings) -> int:
+    from reports.status import period_status, status_path, table_text, write_csv, write_xlsx
+
+    status = period_status(settings.readable(), settings.catalogue(), parse_period(args.period), args.due_day)
+    if args.format == "table":
+        print("\n".join(table_text(status)))
+    elif args.format == "csv" and not args.output:
+        status.table.to_csv(sys.stdout, index=False)
+    elif args.format == "csv":
+        print(f"报送情况：{write_csv(status, Path(args.output))}")
+    else:
+        path = Path(args.output) if args.output else status_path(settings.out, status.period)
+        print(f"催报单：{write_xlsx(status, path)}")
+    return 0
+
+
+def cmd_feedback(args, settings: Settings) -> int:
+    from reports.feedback import write_feedback
+
+    paths = write_feedback(settings.readable(), settings.catalogue(), settings.out, period=parse_period(args.period),
+                           archive=settings.archive)
+    print(f"审核结果回执 {len(paths)} 个：{settings.out / parse_period(args.period).strftime('%Y-%m') / 'feedback'}")
     return 0
 
 
 COMMANDS = {
-    "sample-data": cmd_sample_data, "run": cmd_run, "ingest": cmd_ingest, "sql": cmd_sql, "shell": cmd_shell,
+    "sample-data": cmd_sample_data, "run": cmd_run, "backfill": cmd_backfill, "serve": cmd_serve, "ingest": cmd_ingest, "sql": cmd_sql, "shell": cmd_shell,
     "paths": cmd_paths, "rebuild": cmd_rebuild, "export": cmd_export, "report": cmd_report,
+    "explain": cmd_explain, "status": cmd_status, "feedback": cmd_feedback,
 }
 
 

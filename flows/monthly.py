@@ -3,37 +3,183 @@ from __future__ import annotations
 
 from flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 from prefect import flow, task
+from prefect.artifacts import create_link_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
 
-from flows.config import Settings
+from flows import artifacts, progress
+from flows.config import DEFAULTS, Settings, load_settings
 from reports.build import build_reports, report_orgs
+from reports.status import period_status
+from reports.feedback import write_feedback
+from schemas.catalogue import load_catalogue
 from schemas.text import parse_period
-from warehouse.inbox import discover
-from warehouse.load import IngestResult, ingest_paths
+from warehouse.db import connect, query
+from warehouse.inbox import Incoming, discover, receive
+from warehouse.load import IngestResult, Read, Triage, load_read, merge_reads, read_files, received_before, triage
+from warehouse.lock import writer_lock
+from warehouse.publish import publish
+
+TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
+# reading a file costs ~4 ms and a task ~10 ms of Prefect's own, so 50 files keep the overhead near 5%
+BATCH_FILES = 50
 
 
-@task(retries=2, retry_delay_seconds=5)
-def discover_files(inbox: Path) -> list[Path]:
-    return discover(inbox)
+def previous_month(moment: dt.datetime) -> str:
+    """The month before ``moment`` on the district's clock, as ``2023-06``."""
+    local = moment.astimezone(ZoneInfo(TIMEZONE)).date()
+    return (local.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
 
 
-@task
-def ingest_files(settings: Settings, paths: list[Path], period: str) -> IngestResult:
-    return ingest_paths(settings.warehouse, paths, settings.catalogue(), settings.archive, parse_period(period))
+def months(start: str, end: str) -> list[str]:
+    """Every month from ``start`` to ``end``, both included."""
+    first, last = parse_period(start), parse_period(end)
+    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
 
 
-@task(retries=1, retry_delay_seconds=5)
+def batches(files: list[Incoming], size: int) -> list[list[Incoming]]:
+    """Consecutive batches of files; one empty batch when there is nothing to read."""
+    return [files[i:i + size] for i in range(0, len(files), size)] or [[]]
+
+
+def flow_paths(settings: Settings) -> dict[str, str]:
+    """Settings as the flows' ``paths`` parameter."""
+    return {k: str(getattr(settings, k)) for k in DEFAULTS if getattr(settings, k) is not None}
+
+
+def _registry(settings: Settings) -> str | None:
+    return settings.registry.read_text(encoding="utf-8-sig") if settings.registry else None
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def receive_files(settings: Settings) -> Triage:
+    """Fingerprint every file in the inbox and set aside those the warehouse already has."""
+    return triage(received_before(settings.readable()), [receive(p) for p in discover(settings.inbox)])
+
+
+@task(cache_policy=NO_CACHE)
+def read_returns(files: list[Incoming], registry: str | None) -> Read:
+    """Locate the returns in a batch of files; the bytes travel with the files, so a worker needs no disk."""
+    return read_files(files, load_catalogue(registry))
+
+
+@task(cache_policy=NO_CACHE)
+def load_returns(settings: Settings, found: Triage, reads: list[Read], period: str) -> IngestResult:
+    """Audit and load everything read, as the warehouse's one writer."""
+    with writer_lock(settings.warehouse):
+        return load_read(settings.warehouse, found, merge_reads(reads), settings.catalogue(), settings.archive,
+                         parse_period(period))
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_snapshot(settings: Settings) -> Path:
+    """Put a copy of the warehouse where queries and reports read it."""
+    with writer_lock(settings.warehouse):
+        return publish(settings.warehouse, settings.published)
+
+
+@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def write_reports(settings: Settings, period: str, org: str | None) -> list[Path]:
+    """Write ``period``'s summaries from the published snapshot."""
     cat = settings.catalogue()
-    return build_reports(settings.warehouse, cat, parse_period(period), report_orgs(cat, org), settings.out)
+    return build_reports(settings.readable(), cat, parse_period(period), report_orgs(cat, org), settings.out)
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def check_period(settings: Settings, period: str) -> tuple[dict[str, int], pd.DataFrame]:
+    """What the warehouse holds of ``period``: its returns in each status, and the returns still missing."""
+    with connect(settings.readable(), read_only=True) as con:
+        counts = query(con, "period_counts", period=parse_period(period))
+    missing = artifacts.missing_returns(period_status(settings.readable(), settings.catalogue(), parse_period(period)))
+    return {status: int(n) for status, n in zip(counts["status"], counts["n"])}, missing
+
+
+@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def show_results(settings: Settings, label: str, result: IngestResult | None,
+                 periods: dict[str, tuple[dict[str, int], pd.DataFrame]], folders: list[Path]) -> None:
+    """Leave the run's counts, refused and missing returns, and its output folders in the Prefect UI."""
+    create_table_artifact(artifacts.summary_rows(result, periods), key=artifacts.key("summary", label),
+                          description=f"{label}：收到、受理、退回、重复、被更正的报表数和缺报数")
+    if result is not None:
+        create_table_artifact(artifacts.rejected_rows(result, settings.catalogue()), key=artifacts.key("rejected", label),
+                              description=f"{label}：本次退回的报表及原因")
+    for period, (_, missing) in periods.items():
+        create_table_artifact(artifacts.missing_rows(missing), key=artifacts.key("missing", period),
+                              description=f"{period}：没有受理报表的单位和报表")
+    for folder in sorted({f.parent for f in folders}):
+        create_link_artifact(folder.resolve().as_uri(), link_text=str(folder.resolve()), key=artifacts.key("reports", folder.name),
+                             description=f"{folder.name} 汇总表所在文件夹")
+
+
+def read_in_batches(found: Triage, registry: str | None) -> list[Read]:
+    """Read the new files a batch per task, in parallel on the flow's task runner, in their order."""
+    parts = batches(found.originals, BATCH_FILES)
+    futures = [read_returns.submit(part, registry) for part in parts]
+    sizes = {f.task_run_id: len(part) for f, part in zip(futures, parts)}
+    for done in as_completed(futures):
+        progress.advance(sizes[done.task_run_id])
+    return [f.result() for f in futures]
+
+
+def consolidate(settings: Settings, run_period: str) -> IngestResult:
+    """Receive, read in parallel, load as the single writer, publish: the ingest every flow here shares."""
+    progress.stage("收取报表")
+    found = receive_files(settings)
+    progress.files(len(found.originals))
+    progress.stage("读取报表")
+    reads = read_in_batches(found, _registry(settings))
+    progress.stage("审核入库")
+    result = load_returns(settings, found, reads, run_period)
+    progress.stage("发布快照")
+    publish_snapshot(settings)
+    return result
+
+
+@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def write_feedback_files(settings: Settings, result: IngestResult) -> list[Path]:
+    """A 回执 for each file this run received, in the feedback folder of the month it reports on."""
+    shas = list(result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].unique())
+    if not shas:
+        return []
+    return write_feedback(settings.readable(), settings.catalogue(), settings.out, shas=shas, archive=settings.archive)
 
 
 @flow(name="monthly-consolidation")
-def monthly_consolidation(period: str, inbox: str, warehouse: str, out: str, archive: str, registry: str | None = None):
-    """Ingest every new return under the inbox, then write the summaries of ``period`` for every org and the district."""
-    settings = Settings(Path(inbox), Path(warehouse), Path(out), Path(archive), Path(registry) if registry else None)
-    paths = discover_files(settings.inbox)
-    result = ingest_files(settings, paths, period)
-    return result, write_reports(settings, period, None)
+def monthly_consolidation(period: str | None = None, paths: dict[str, str] | None = None) -> tuple[IngestResult, list[Path]]:
+    """Ingest every new return in the inbox, then report ``period`` (by default the month before the run's date)."""
+    period = period or previous_month(flow_run.scheduled_start_time)
+    settings = load_settings(paths or {})
+    result = consolidate(settings, period)
+    progress.stage("生成汇总表")
+    folders = write_reports(settings, period, None)
+    write_feedback_files(settings, result)
+    show_results(settings, period, result, {period: check_period(settings, period)}, folders)
+    return result, folders
+
+
+@flow(name="regenerate-reports")
+def regenerate_reports(period: str, org: str = "each", paths: dict[str, str] | None = None) -> list[Path]:
+    """Write ``period``'s summaries again from the warehouse alone, for one org, ``all``, or each org and the district."""
+    settings = load_settings(paths or {})
+    folders = write_reports(settings, period, org)
+    show_results(settings, period, None, {period: check_period(settings, period)}, folders)
+    return folders
+
+
+@flow(name="backfill")
+def backfill(start: str, end: str, paths: dict[str, str] | None = None) -> tuple[IngestResult, list[Path]]:
+    """Ingest every new return as of ``end``, then report each month from ``start`` to ``end``."""
+    settings = load_settings(paths or {})
+    result = consolidate(settings, end)
+    progress.stage("生成汇总表")
+    folders = [folder for period in months(start, end) for folder in write_reports(settings, period, None)]
+    write_feedback_files(settings, result)
+    show_results(settings, f"{start}-{end}", result, {p: check_period(settings, p) for p in months(start, end)}, folders)
+    return result, folders

@@ -10,6 +10,7 @@ import pandas as pd
 
 from schemas.audit import PREVIOUS_COLUMNS, audit
 from schemas.catalogue import Catalogue
+from schemas.notes import read_notes
 from schemas.records import RECORD_KEY, Batch, Received, read_batch
 from warehouse.db import connect, insert, query, sql, sync_dimensions
 from warehouse.inbox import Incoming, archive, receive
@@ -80,19 +81,98 @@ def ingest_incoming(
     now: dt.datetime | None = None,
 ) -> IngestResult:
     """Read, audit and load files already received (from the inbox, or from the archive on rebuild)."""
-    now = now or dt.datetime.now()
-    seen = query(con, "received")
+    found = triage(query(con, "received"), incoming)
+    return load(con, found, read_files(found.originals, cat), cat, archive_dir, run_period, now)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Received files sorted against a warehouse: the ones to read, the copies, and how many it already has."""
+
+    originals: list[Incoming]
+    duplicates: list[Incoming]  # bytes received before, under another path or earlier in this lot
+    skipped: int = 0  # files already received at the same path with the same bytes
+
+
+def triage(seen: pd.DataFrame, incoming: list[Incoming]) -> Triage:
+    """Which files are new, given the (file_path, sha256) pairs a warehouse has received."""
     seen_paths = set(zip(seen["file_path"], seen["sha256"]))
     seen_shas = set(seen["sha256"])
     fresh = [f for f in incoming if (str(f.path), f.sha256) not in seen_paths]
-    skipped = len(incoming) - len(fresh)
     # the earliest received copy of a set of identical files is the one read; the others are duplicates
     fresh.sort(key=lambda f: (f.received_at, f.file_name))
     originals, duplicates = [], []
     for f in fresh:
         (duplicates if f.sha256 in seen_shas else originals).append(f)
         seen_shas.add(f.sha256)
-    batch = read_batch([to_received(f) for f in originals], cat)
+    return Triage(originals, duplicates, len(incoming) - len(fresh))
+
+
+def received_before(db_path: Path) -> pd.DataFrame:
+    """The (file_path, sha256) pairs a warehouse file has received; none when it does not exist yet."""
+    if not db_path.exists():
+        return pd.DataFrame(columns=["file_path", "sha256"])
+    with connect(db_path, read_only=True) as con:
+        return query(con, "received")
+
+
+@dataclass(frozen=True)
+class Read:
+    """What files hold before any audit: their returns as a batch, and the notes written in them."""
+
+    batch: Batch
+    notes: pd.DataFrame
+
+
+def read_files(files: list[Incoming], cat: Catalogue) -> Read:
+    """Locate the returns and notes in files' bytes; no database, so any process can do it, a batch at a time."""
+    received = [to_received(f) for f in files]
+    return Read(read_batch(received, cat), read_notes(received, cat))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames stacked as if their rows had been read in one go."""
+    frames = [f for f in frames if len(f)] or frames[:1]
+    # a column all empty in one part is typed by the parts that have values, as one frame built from every row would be
+    typed = {}
+    for col in frames[0].columns:
+        kinds = {f[col].dtype for f in frames if f[col].notna().any()}
+        if len(kinds) == 1:
+            typed[col] = kinds.pop()
+    return pd.concat(
+        [f.astype({c: t for c, t in typed.items() if f[c].isna().all()}) for f in frames], ignore_index=True,
+    )
+
+
+def merge_reads(reads: list[Read]) -> Read:
+    """The reads of consecutive batches of files, as one read of all of them in the same order."""
+    return Read(
+        Batch(*(_concat([getattr(r.batch, name) for r in reads]) for name in Batch.__dataclass_fields__)),
+        _concat([r.notes for r in reads]),
+    )
+
+
+def _of_files(read: Read, files: list[Incoming]) -> Read:
+    """The part of a read that belongs to ``files``."""
+    shas = {f.sha256 for f in files}
+    pick = lambda frame: frame[frame["sha256"].isin(shas)].reset_index(drop=True)  # noqa: E731
+    b = read.batch
+    return Read(Batch(pick(b.returns), pick(b.records), pick(b.projects), pick(b.findings)), pick(read.notes))
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    found: Triage,
+    read: Read,
+    cat: Catalogue,
+    archive_dir: Path,
+    run_period: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """Audit what was read, oldest period first against the warehouse, and load it with the copies, all or nothing."""
+    now = now or dt.datetime.now()
+    originals, duplicates, skipped = found.originals, found.duplicates, found.skipped
+    batch, notes = read.batch, read.notes
     files = pd.DataFrame(
         [(f.sha256, str(f.path), str(archive(f, archive_dir)), f.received_at) for f in originals],
         columns=["sha256", "file_path", "archive_path", "received_at"],
@@ -108,7 +188,7 @@ def ingest_incoming(
                 continue
             part = _sub_batch(batch, group[list(RECORD_KEY)])
             previous = query(con, "previous_ytd", period=pd.Timestamp(period).date()) if pd.notna(period) else _NO_PREVIOUS
-            findings = audit(part, previous, cat, run_period)
+            findings = audit(part, previous, cat, run_period, notes)
             subs = _verdicts(part.returns, findings).merge(files, on="sha256").assign(loaded_at=now)
             insert(con, "submissions", subs.drop(columns=["folder_period", "error", "warning"]))
             insert(con, "findings", findings)
@@ -122,6 +202,7 @@ def ingest_incoming(
                 "sha256": f.sha256, "file_name": f.file_name, "file_path": str(f.path),
                 "received_at": f.received_at, "loaded_at": now,
             })
+        con.execute(sql("apply_explanations"))
         con.commit()
     except BaseException:
         con.rollback()
@@ -145,3 +226,13 @@ def ingest_paths(db_path: Path, paths: list[Path], cat: Catalogue, archive_dir: 
     """Ingest files into the warehouse at ``db_path``."""
     with connect(db_path) as con:
         return ingest(con, paths, cat, archive_dir, run_period)
+
+
+def load_read(db_path: Path, found: Triage, read: Read, cat: Catalogue, archive_dir: Path,
+              run_period: dt.date | None = None) -> IngestResult:
+    """Load files read elsewhere into the warehouse at ``db_path``, sorted again against what it received meanwhile."""
+    with connect(db_path) as con:
+        again = triage(query(con, "received"), [*found.originals, *found.duplicates])
+        if {f.sha256 for f in again.originals} != {f.sha256 for f in found.originals}:
+            read = _of_files(read, again.originals)
+        return load(con, Triage(again.originals, again.duplicates, found.skipped + again.skipped), read, cat, archive_dir, run_period)
