@@ -38,7 +38,8 @@ clean:
 
 bench: install
 	-$(PY) bench/read_speed.py
-	$(PY) bench/report_speed.py
+	-$(PY) bench/report_speed.py
 
 docs: install
 	$(PY) -m warehouse.docs > docs/warehouse.md
+	$(PY) -m reports.rules_doc > docs/rules.md

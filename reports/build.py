@@ -1,13 +1,24 @@
-"""Building the summary files for a period from the warehouse alone (no re-ingest)."""
+"""Building the report files of a period from the warehouse alone (no re-ingest): tables, charts, draft, lineage."""
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from reports.summary import DISTRICT, build_summary
-from reports.writers import write_summary
+import jinja2
+
+from reports.charts import Chart, charts_drawn_alongside, plan_charts, yoy_keys
+from reports.lineage import (
+    APPENDIX_COLUMNS, APPENDIX_WIDTHS_CM, LINEAGE_STEM, appendix, appendix_cells, appendix_md, lineage, write_lineage,
+)
+from reports.narrative import load_template, render
+from reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames
+from reports.word import Appendix, write_docx
+from reports.writers import TABLES_STEM, table_rows, write_csv, write_md, write_xlsx
 from schemas.catalogue import Catalogue
 from warehouse.db import connect, query
+
+DRAFT_STEM = "总结初稿"
+APPENDIX_TITLE = "附：数据来源"
 
 
 def report_orgs(cat: Catalogue, org: str | None) -> list[str]:
@@ -17,14 +28,50 @@ def report_orgs(cat: Catalogue, org: str | None) -> list[str]:
     return [o.code for o in cat.orgs] + [DISTRICT]
 
 
-def build_reports(db_path: Path, cat: Catalogue, period: dt.date, orgs: list[str], out: Path) -> list[Path]:
-    """Write the summary of ``period`` for each org code (or ``all``); returns the folders written."""
+def read_snapshot(db_path: Path, cat: Catalogue, period: dt.date, org: str | None) -> Snapshot:
+    """One query per table: the figures, projects and month-by-month curves of ``org`` (None: every org)."""
     with connect(db_path, read_only=True) as con:
-        latest = query(con, "latest_figures", period=period, org=None)
-        projects = query(con, "latest_projects", period=period, org=None)
-    folders = []
-    for org in orgs:
-        mine = latest if org == DISTRICT else latest[latest["org_code"] == org]
-        theirs = projects if org == DISTRICT else projects[projects["org_code"] == org]
-        folders.append(write_summary(build_summary(mine, theirs, cat, period, org), out))
-    return folders
+        figures = query(con, "report_figures", period=period, org=org)
+        projects = query(con, "latest_projects", period=period, org=org)
+        history = query(con, "report_history", period=period, org=org)
+    figures, projects = snapshot_frames(figures, projects, cat)
+    return Snapshot(period, figures, projects, history)
+
+
+def write_tables(summary: Summary, charts: list[Chart], folder: Path) -> None:
+    """汇总表.xlsx (a sheet per section, native charts), 汇总表.csv, 汇总表.md and 重点项目.csv."""
+    rows = table_rows(summary)
+    write_xlsx(summary, rows, yoy_keys(summary), folder / f"{TABLES_STEM}.xlsx")
+    write_csv(summary, rows, folder)
+    write_md(summary, rows, charts, folder / f"{TABLES_STEM}.md")
+
+
+def write_draft(summary: Summary, charts: list[Chart], template: jinja2.Template, folder: Path) -> tuple[str, Appendix]:
+    """总结初稿.md and 数据来源.csv; returns the draft and its lineage appendix for the Word document."""
+    draft = render(summary, template, [{"title": c.title, "path": c.path.relative_to(folder).as_posix()} for c in charts])
+    sources = lineage(summary, draft.used)
+    write_lineage(sources, folder / f"{LINEAGE_STEM}.csv")
+    shown = appendix(sources, summary)
+    md = draft.text.rstrip("\n") + f"\n\n## {APPENDIX_TITLE}\n\n" + "\n".join(appendix_md(shown)) + "\n"
+    (folder / f"{DRAFT_STEM}.md").write_text(md, encoding="utf-8")
+    return draft.text, (APPENDIX_TITLE, list(APPENDIX_COLUMNS.values()), appendix_cells(shown), APPENDIX_WIDTHS_CM)
+
+
+def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path:
+    """Every file of one org's (or the district's) report into ``out/<period>/<org>/``; returns that folder."""
+    folder = out / summary.period.strftime("%Y-%m") / summary.org_code
+    folder.mkdir(parents=True, exist_ok=True)
+    charts = plan_charts(summary, folder)
+    with charts_drawn_alongside(summary, folder):
+        write_tables(summary, charts, folder)
+        text, table = write_draft(summary, charts, template, folder)
+    write_docx(text, folder, table, folder / f"{DRAFT_STEM}.docx")  # the Word document embeds the drawn charts
+    return folder
+
+
+def build_reports(db_path: Path, cat: Catalogue, period: dt.date, orgs: list[str], out: Path,
+                  template: Path | None = None) -> list[Path]:
+    """Write the report of ``period`` for each org code (or ``all``), the draft from ``template`` or the project's own."""
+    tmpl = load_template(template)  # a broken template stops the run before anything is read or written
+    snap = read_snapshot(db_path, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
+    return [write_report(build_summary(snap, cat, org), out, tmpl) for org in orgs]

@@ -1,4 +1,4 @@
-"""The summary tables for a period and an organisation (or the district), from warehouse figures."""
+"""The summary of a period for one organisation or the district (``all``): figures by section, projects, curves, sources."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,25 +6,31 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import yaml
 
-from schemas.catalogue import Catalogue, Indicator
-from schemas.text import months_covered
+from reports.wording import YI, name_list, places
+from schemas.catalogue import Catalogue
 
 DISTRICT = "all"
-YI = 10000  # 万元 in one 亿元
+DISTRICT_NAME = "全区"
+NAMES_SHOWN = 5  # orgs named in a note before "等N个单位"
+KEY = ["form_code", "indicator_code"]
 
-FIGURE_COLUMNS = {
-    "section": "板块", "form_code": "表号", "indicator_code": "代码", "indicator_name": "指标", "unit": "计量单位",
-    "month_value": "本月", "ytd_value": "本年累计", "prior_ytd_value": "上年同期累计", "yoy_pct": "同比增长(%)",
-    "covers": "数据期", "note": "说明",
-}
-PROJECT_STATUS_COLUMNS = {"status": "项目状态", "count": "项目个数", "total_investment_yi": "总投资(亿元)"}
-PROJECT_COLUMNS = {
-    "org_name": "填报单位", "project_name": "项目名称", "status": "项目状态", "total_investment": "总投资(万元)",
-    "location": "建设地点", "industry": "所属行业", "responsible": "责任单位",
-}
+FIGURE_FIELDS = [
+    "section", "key", "form_code", "indicator_code", "indicator_name", "unit", "kind", "yoy", "department",
+    "month_value", "ytd_value", "prior_ytd_value", "yoy_pct", "text_value", "month", "covers", "stale", "missing", "note",
+]
+STATUS_FIELDS = [
+    "section", "form_code", "form_title", "department", "key", "status", "count", "total_investment",
+    "total_investment_yi", "month", "covers", "missing", "note",
+]
+PROJECT_FIELDS = ["org_name", "project_name", "status", "total_investment", "location", "industry", "responsible"]
+SOURCE_FIELDS = [
+    "key", "detail", "org_code", "org_name", "value", "covers", "file_name", "sheet", "cell", "sha256", "checks",
+    "warnings",
+]
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,32 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """What the warehouse holds for a report of ``period``: read once, whichever orgs are reported."""
+
+    period: dt.date
+    figures: pd.DataFrame  # warehouse/sql/report_figures.sql
+    projects: pd.DataFrame  # warehouse/sql/latest_projects.sql
+    history: pd.DataFrame  # warehouse/sql/report_history.sql
+
+
+@dataclass(frozen=True)
 class Summary:
-    """What a clerk opens: the figures by section, projects by status and the project list."""
+    """Everything the tables, charts and draft of one org (or the district) show, and where each figure came from."""
 
     period: dt.date
     org_code: str
     org_name: str
-    figures: pd.DataFrame  # FIGURE_COLUMNS keys
-    project_status: pd.DataFrame  # PROJECT_STATUS_COLUMNS keys
-    projects: pd.DataFrame  # PROJECT_COLUMNS keys
+    org_level: str | None  # None for the district
+    figures: pd.DataFrame  # FIGURE_FIELDS, one row per indicator and derived figure, in the narrative's order
+    project_status: pd.DataFrame  # STATUS_FIELDS, one row per ZB03 status
+    projects: pd.DataFrame  # PROJECT_FIELDS, the project list
+    history: pd.DataFrame  # key, month, ytd_value, prior_ytd_value: the yoy indicators month by month
+    sources: pd.DataFrame  # SOURCE_FIELDS: every return row behind every figure
+
+    @property
+    def district(self) -> bool:
+        return self.org_code == DISTRICT
 
 
 @cache
@@ -52,110 +75,250 @@ def sections() -> tuple[Section, ...]:
     return tuple(Section(s["name"], tuple(s["forms"]), tuple(s.get("derived", ()))) for s in doc)
 
 
-def _month(period: pd.Timestamp | dt.date) -> int:
-    return period.month
+@cache
+def _rules() -> dict[str, list[dict]]:
+    return yaml.safe_load(resources.files("reports").joinpath("lineage.yaml").read_text(encoding="utf-8"))
 
 
-def _stale_note(period: dt.date, latest: pd.Timestamp) -> str:
-    return f"{period.month}月未报，使用{latest.month}月报表（{months_covered(latest)}）"
+@cache
+def indicator_frame(cat: Catalogue) -> pd.DataFrame:
+    """The catalogue's indicators in the narrative's order, with their section and department."""
+    rows = [
+        {"section": sec.name, "key": ind.key, "form_code": code, "indicator_code": ind.code, "indicator_name": ind.name,
+         "unit": ind.unit or "", "kind": ind.kind, "yoy": ind.yoy, "department": cat.forms[code].department}
+        for sec in sections() for code in sec.forms for ind in cat.forms[code].indicators
+    ]
+    return pd.DataFrame(rows, columns=FIGURE_FIELDS[:9])
 
 
-def _org_row(ind: Indicator, rows: pd.DataFrame, period: dt.date) -> dict:
-    """One org's figure for an indicator: its latest return of the year, or marked missing."""
-    if rows.empty:
-        return {"covers": None, "note": "缺报"}
-    r = rows.iloc[0]
-    latest = r["period"]
-    return {
-        "month_value": r["month_value"], "ytd_value": r["ytd_value"], "prior_ytd_value": r["prior_ytd_value"],
-        "yoy_pct": r["yoy_pct"], "text_value": r["text_value"], "covers": months_covered(latest),
-        "note": "" if _month(latest) == period.month else _stale_note(period, latest),
-    }
+@cache
+def org_names(cat: Catalogue) -> pd.Series:
+    return pd.Series({o.code: o.name for o in cat.orgs}, dtype=object)
 
 
-def _district_row(ind: Indicator, rows: pd.DataFrame, period: dt.date, org_names: dict[str, str]) -> dict:
-    """The district's figure: summed over orgs (a stale org adds its latest 本年累计, not a 本月)."""
-    notes = []
-    current = rows[rows["period"].dt.month == period.month]
+def project_form(cat: Catalogue):
+    return next(f for f in cat.forms.values() if f.layout == "projects")
+
+
+WINDOWS = {m: "1月" if m == 1 else f"1-{m}月" for m in range(1, 13)}
+
+
+def covers(month: pd.Series) -> pd.Series:
+    """The year-to-date window of each month number, as tables write it (1月, 1-5月); None when unknown."""
+    return month.map(WINDOWS).astype(object)
+
+
+def stale_note(period: dt.date, month: int) -> str:
+    """What a table says of a department that missed ``period``: 6月未报，使用5月报表（1-5月）."""
+    return f"{period.month}月未报，使用{month}月报表（{WINDOWS[month]}）"
+
+
+def _yoy(ytd: pd.Series, prior: pd.Series, yoy: pd.Series) -> pd.Series:
+    return ((ytd / prior - 1) * 100).where(yoy.astype(bool) & (prior > 0))
+
+
+# ---------------------------------------------------------------- one organisation
+
+
+def _org_figures(rows: pd.DataFrame, inds: pd.DataFrame, period: dt.date) -> pd.DataFrame:
+    """One org's figures: its latest return of the year per form, stale and missing ones marked."""
+    mine = inds.merge(rows.drop(columns=["key"], errors="ignore"), on=KEY, how="left")
+    month = mine["period"].dt.month
+    missing = mine["period"].isna()
+    stale = ~missing & (month != period.month)
+    sent = mine["form_code"].isin(set(rows["form_code"]))
+    stale_notes = month.map(lambda m: stale_note(period, int(m)) if pd.notna(m) else "")
+    note = np.select([missing & sent, missing, stale], ["报表未填此项", "缺报", stale_notes], "")
+    return mine.assign(
+        month=month, covers=covers(month), stale=stale, missing=missing, note=note,
+        yoy_pct=_yoy(mine["ytd_value"], mine["prior_ytd_value"], mine["yoy"]),
+    )
+
+
+# ---------------------------------------------------------------- the district
+
+
+def _stale_notes(rows: pd.DataFrame, period: dt.date, group: list[str]) -> pd.Series:
+    """Per group, the orgs whose figure is an earlier month's: 东关街道为1-5月数."""
     stale = rows[rows["period"].dt.month != period.month]
-    notes += [f"{org_names.get(r.org_code, r.org_code)}为{months_covered(r.period)}数" for r in stale.itertuples()]
-    missing = [name for code, name in org_names.items() if code not in set(rows["org_code"])]
-    if missing:
-        notes.append("缺报：" + "、".join(missing))
-    if rows.empty:
-        return {"covers": None, "note": "；".join(notes)}
-    if ind.kind == "text":
-        texts = [f"{org_names.get(r.org_code, r.org_code)}：{r.text_value}" for r in rows.itertuples() if pd.notna(r.text_value)]
-        return {"text_value": "；".join(texts) or None, "covers": months_covered(period), "note": "；".join(notes)}
-    total = lambda frame, col: frame[col].sum(min_count=1)  # noqa: E731
-    ytd, prior = total(rows, "ytd_value"), total(rows, "prior_ytd_value")
-    return {
-        "month_value": total(current, "month_value"), "ytd_value": ytd, "prior_ytd_value": prior,
-        "yoy_pct": (ytd / prior - 1) * 100 if ind.yoy and pd.notna(prior) and prior > 0 else None,
-        "covers": months_covered(period), "note": "；".join(notes),
-    }
+    if stale.empty:
+        return pd.Series(dtype=object)
+    named = stale.groupby([*group, stale["period"].dt.month.rename("m")])["org_name"].agg(list)
+    notes = pd.Series([f"{name_list(names, NAMES_SHOWN)}为{WINDOWS[m]}数"
+                       for (*_, m), names in named.items()], index=named.index.droplevel("m"))
+    return notes.groupby(level=list(range(len(group)))).agg("；".join)
 
 
-def _derived_row(section: str, spec: dict, rows: list[dict]) -> dict:
-    by_key = {f"{r['form_code']}_{r['indicator_code']}": r for r in rows}
-    num, den = by_key.get(spec["numerator"], {}), by_key.get(spec["denominator"], {})
-    n, d = num.get("ytd_value"), den.get("ytd_value")
-    ok = n is not None and d is not None and pd.notna(n) and pd.notna(d) and d > 0
-    return {
-        "section": section, "form_code": None, "indicator_code": None, "indicator_name": spec["name"],
-        "unit": spec["unit"], "ytd_value": n / d * 100 if ok else None, "covers": den.get("covers"),
-        "note": "" if ok else "无法计算：缺少" + ("分母" if not d else "分子"),
-    }
+def _missing_notes(rows: pd.DataFrame, names: pd.Series, group: list[str]) -> pd.Series:
+    """Per group, the registered orgs with no figure at all: 缺报：西城镇."""
+    registered = names.index.tolist()
+    reported = rows.groupby(group)["org_code"].unique()
+    absent = {k: [c for c in registered if c not in have] for k, have in
+              ((k, set(codes)) for k, codes in reported.items() if len(codes) < len(registered))}
+    return pd.Series({k: "缺报：" + name_list(names[codes].tolist(), NAMES_SHOWN) for k, codes in absent.items() if codes},
+                     dtype=object)
 
 
-def figure_table(latest: pd.DataFrame, cat: Catalogue, period: dt.date, org: str) -> pd.DataFrame:
-    """Every indicator of every section for ``org`` (or the district), in the narrative's order."""
-    org_names = {o.code: o.name for o in cat.orgs}
-    by_key = {k: g for k, g in latest.groupby(["form_code", "indicator_code"])}
-    empty = latest.iloc[0:0]
+def _join_notes(*parts: pd.Series, index: pd.Index) -> pd.Series:
+    columns = [p.reindex(index) for p in parts]
+    joined = pd.concat(columns, axis=1).apply(lambda r: "；".join(v for v in r if isinstance(v, str) and v), axis=1)
+    return joined if len(index) else pd.Series(dtype=object, index=index)
+
+
+def _district_figures(rows: pd.DataFrame, inds: pd.DataFrame, period: dt.date, names: pd.Series) -> pd.DataFrame:
+    """The district: sums over orgs (a stale org adds its latest 本年累计, not a 本月), stale and missing orgs named."""
+    current = rows["period"].dt.month == period.month
+    g = rows.assign(month_value=rows["month_value"].where(current)).groupby("key")
+    sums = g[["month_value", "ytd_value", "prior_ytd_value"]].sum(min_count=1)
+    texts = rows.dropna(subset=["text_value"]).groupby("key")["text_value"].agg(
+        lambda t: "、".join(dict.fromkeys(p for v in t for p in places(v))))
+    notes = _join_notes(_stale_notes(rows, period, ["key"]), _missing_notes(rows, names, ["key"]), index=sums.index)
+    agg = sums.assign(period=g["period"].max(), text_value=texts.reindex(sums.index), note=notes).reset_index()
+    out = inds.merge(agg, on="key", how="left")
+    month = out["period"].dt.month
+    return out.assign(
+        month=month, covers=covers(month), stale=out["period"].notna() & (month != period.month),
+        missing=out["period"].isna(), note=out["note"].where(out["period"].notna(), "缺报").fillna(""),
+        yoy_pct=_yoy(out["ytd_value"], out["prior_ytd_value"], out["yoy"]),
+    )
+
+
+# ---------------------------------------------------------------- derived figures, projects, curves, sources
+
+
+def _derived(figures: pd.DataFrame) -> pd.DataFrame:
+    """The ratios of sections.yaml (隐患整改完成率), from the figures they divide."""
+    by_key = figures.set_index("key")
     rows = []
     for sec in sections():
-        section_rows = []
-        for form_code in sec.forms:
-            form = cat.forms[form_code]
-            for ind in form.indicators:
-                found = by_key.get((form_code, ind.code), empty)
-                values = _district_row(ind, found, period, org_names) if org == DISTRICT else _org_row(ind, found, period)
-                if ind.kind == "text":
-                    values = {**values, "month_value": None, "ytd_value": None}
-                section_rows.append({
-                    "section": sec.name, "form_code": form_code, "indicator_code": ind.code,
-                    "indicator_name": ind.name, "unit": ind.unit or "", **values,
-                })
-        section_rows += [_derived_row(sec.name, d, section_rows) for d in sec.derived]
-        rows += section_rows
-    table = pd.DataFrame(rows)
-    table["text_value"] = table.get("text_value")
-    # a text item's content is shown where its figure would be
-    table["ytd_value"] = table["ytd_value"].astype(object).where(table["text_value"].isna(), table["text_value"])
-    return table.reindex(columns=list(FIGURE_COLUMNS))
+        for spec in sec.derived:
+            num, den = by_key.loc[spec["numerator"]], by_key.loc[spec["denominator"]]
+            absent = next((f for f in (den, num) if pd.isna(f["ytd_value"])), None)
+            zero = absent is None and den["ytd_value"] <= 0
+            ok = absent is None and not zero
+            rows.append({
+                "section": sec.name, "key": spec["key"], "form_code": None, "indicator_code": None,
+                "indicator_name": spec["name"], "unit": spec["unit"], "kind": "derived", "yoy": False,
+                "department": den["department"], "ytd_value": num["ytd_value"] / den["ytd_value"] * 100 if ok else None,
+                "month": den["month"], "covers": den["covers"], "stale": den["stale"], "missing": not ok,
+                "note": (absent["note"] if absent is not None else f"无法计算：{den['indicator_name']}为0" if zero
+                         else den["note"]),
+            })
+    return pd.DataFrame(rows, columns=FIGURE_FIELDS)
 
 
-def project_tables(projects: pd.DataFrame, cat: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Projects per status (count, total investment in 亿元) and the project list."""
-    statuses = [s for f in cat.forms.values() for s in f.statuses]
-    grouped = projects.groupby("status")["total_investment"].agg(["count", "sum"])
-    status = pd.DataFrame({"status": statuses}).assign(
-        count=lambda d: d["status"].map(grouped["count"]).fillna(0).astype(int),
-        total_investment_yi=lambda d: d["status"].map(grouped["sum"]).fillna(0.0) / YI,
-    )
-    return status, projects.reindex(columns=list(PROJECT_COLUMNS))
+def _ordered(figures: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
+    """Figures and derived rows together, each derived row at the end of its section."""
+    order = {s.name: i for i, s in enumerate(sections())}
+    both = pd.concat([figures.reindex(columns=FIGURE_FIELDS), derived], ignore_index=True)
+    rank = both["section"].map(order)
+    return both.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
 
 
-def build_summary(latest: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue, period: dt.date, org: str) -> Summary:
-    """The summary for one org code or ``all``, from its latest figures and project rows."""
-    names = {o.code: o.name for o in cat.orgs}
-    status, listing = project_tables(projects, cat)
+def _project_status(rows: pd.DataFrame, cat: Catalogue, period: dt.date, names: pd.Series, district: bool) -> pd.DataFrame:
+    """Per ZB03 status: number of projects and total investment (万元 and 亿元), with the months they cover."""
+    form = project_form(cat)
+    g = rows.groupby("status")["total_investment"]
+    latest = rows["period"].max() if len(rows) else pd.NaT
+    month = latest.month if pd.notna(latest) else None
+    if district:
+        group = rows.assign(form_code=form.code)
+        parts = [_stale_notes(group, period, ["form_code"]), _missing_notes(group, names, ["form_code"])]
+        note = "；".join(p.iloc[0] for p in parts if len(p))
+    else:
+        note = "缺报" if month is None else "" if month == period.month else stale_note(period, month)
+    status = pd.DataFrame({"status": list(form.statuses)})
+    sent = month is not None
+    total = status["status"].map(g.sum()).fillna(0.0)
+    return status.assign(
+        section=next(s.name for s in sections() if form.code in s.forms), form_code=form.code, form_title=form.title,
+        department=form.department,
+        key=form.code + "_" + status["status"],
+        count=status["status"].map(g.count()).fillna(0).astype(int) if sent else None,
+        total_investment=total if sent else None, total_investment_yi=total / YI if sent else None,
+        month=month, covers=WINDOWS.get(month),
+        missing=not sent, note=note,
+    ).reindex(columns=STATUS_FIELDS)
+
+
+def _history(rows: pd.DataFrame, district: bool) -> pd.DataFrame:
+    """本年累计 and 上年同期累计 by month: an org's own returns (a month it missed is a gap), or the district's sums."""
+    month = rows["month"].dt.month
+    keyed = rows.assign(key=rows["form_code"] + "_" + rows["indicator_code"], month=month)
+    if not district:
+        carried = keyed["period"].dt.month != month
+        keyed = keyed.assign(ytd_value=keyed["ytd_value"].mask(carried),
+                             prior_ytd_value=keyed["prior_ytd_value"].mask(carried))
+    sums = keyed.groupby(["key", "month"])[["ytd_value", "prior_ytd_value"]].sum(min_count=1)
+    return sums.reset_index()
+
+
+@cache
+def _checks(cat: Catalogue) -> pd.Series:
+    """Per catalogue key (ZB03 by status), the rules its figures pass, as lineage.yaml entries."""
+    rules, rows = _rules(), []
+    for ind in cat.indicators():
+        applied = rules["return"] + rules[ind.kind] + (rules["yoy"] if ind.yoy else [])
+        # a form rule's message names what it compares before its "：" and the figures found after it
+        applied = applied + [{"rule": r.code, "label": r.message.split("：")[0], "severity": r.severity}
+                             for r in cat.forms[ind.form_code].rules if ind.code in (r.left[0], r.right[0])]
+        rows.append((ind.key, applied))
+    form = project_form(cat)
+    rows += [(f"{form.code}_{s}", rules["return"] + rules["project"]) for s in form.statuses]
+    return pd.Series(dict(rows))
+
+
+def _check_text(applied: list[dict], warned: set[str]) -> str:
+    return "、".join(r["label"] for r in applied if r.get("severity", "error") == "error" or r["rule"] not in warned)
+
+
+def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """Every return row behind the figures: file, sheet, cell, fingerprint, the rules passed and the warnings drawn."""
+    form = project_form(cat)
+    proj = projects.assign(key=form.code + "_" + projects["status"], detail=projects["project_name"],
+                           warning_rules=None, warnings=None)
+    both = pd.concat([rows, proj.reindex(columns=[*rows.columns, "detail", "total_investment"])], ignore_index=True)
+    applied = _checks(cat)
+    plain = applied.map(lambda a: _check_text(a, set()))
+    warned = both["warning_rules"].fillna("").astype(str) != ""
+    checks = both["key"].map(plain)
+    if warned.any():
+        checks[warned] = [_check_text(applied[k], set(w.split(","))) for k, w in
+                          zip(both.loc[warned, "key"], both.loc[warned, "warning_rules"])]
+    value = both["ytd_value"].astype(object).where(both["text_value"].isna(), both["text_value"])
+    return both.assign(
+        value=value.where(both["total_investment"].isna(), both["total_investment"]),
+        covers=covers(both["period"].dt.month), checks=checks,
+        warnings=both["warnings"].fillna("").astype(str),
+    ).reindex(columns=SOURCE_FIELDS)
+
+
+def snapshot_frames(figures: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The warehouse rows with their catalogue key and the registry's org names."""
+    names = org_names(cat)
+    figures = figures.assign(key=figures["form_code"] + "_" + figures["indicator_code"],
+                             org_name=figures["org_code"].map(names))
+    projects = projects.assign(org_name=projects["org_code"].map(names).fillna(projects["org_name"]))
+    return figures, projects
+
+
+def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:
+    """The summary for one org code or ``all``, from a snapshot already keyed (``snapshot_frames``)."""
+    district = org == DISTRICT
+    names = org_names(cat)
+    pick = (lambda f: f) if district else (lambda f: f[f["org_code"] == org])
+    rows, projects, history = pick(snap.figures), pick(snap.projects), pick(snap.history)
+    inds = indicator_frame(cat)
+    figures = (_district_figures(rows, inds, snap.period, names) if district else _org_figures(rows, inds, snap.period))
+    levels = {o.code: o.level for o in cat.orgs}
     return Summary(
-        period=period,
+        period=snap.period,
         org_code=org,
-        org_name="全区" if org == DISTRICT else names.get(org, org),
-        figures=figure_table(latest, cat, period, org),
-        project_status=status,
-        projects=listing,
+        org_name=DISTRICT_NAME if district else names.get(org, org),
+        org_level=None if district else levels.get(org),
+        figures=_ordered(figures, _derived(figures)),
+        project_status=_project_status(projects, cat, snap.period, names, district),
+        projects=projects.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
+        history=_history(history, district),
+        sources=_sources(rows, projects, cat),
     )

@@ -1,137 +1,311 @@
-"""Writing a summary as the files a clerk opens: .xlsx (Excel/WPS), .csv (UTF-8 with BOM) and .md."""
+"""Writing a summary's tables as the files a clerk opens: .xlsx (a sheet per section, native charts), .csv and .md."""
 from __future__ import annotations
 
+import codecs
+import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import xlsxwriter
+from pandas.api.types import infer_dtype
 
-from reports.summary import FIGURE_COLUMNS, PROJECT_COLUMNS, PROJECT_STATUS_COLUMNS, Summary
+from reports.summary import Summary, sections
 from schemas.text import months_covered
 
-DECIMAL_UNITS = {"元", "千元", "万元", "亿元", "平方米", "亩", "%"}
-WIDTHS = {"section": 10, "form_code": 7, "indicator_code": 6, "indicator_name": 30, "unit": 9, "month_value": 13,
-          "ytd_value": 16, "prior_ytd_value": 14, "yoy_pct": 12, "covers": 9, "note": 40}
-FIGURES_STEM = "汇总表"
+TABLES_STEM = "汇总表"
 PROJECTS_STEM = "重点项目"
+ALL_SHEET = "汇总表"
+MONTHLY_SHEET = "逐月累计"
+PROJECT_SHEET = "项目清单"
+PROJECT_SHEET_ROWS = 1000  # projects listed in the workbook and the Markdown; all of them are in 重点项目.csv
+YI_UNIT = "亿元"
+THIS_YEAR, LAST_YEAR = "#C0504D", "#7F7F7F"
+FIGURE_COLUMNS = {
+    "section": "板块", "form_code": "表号", "indicator_code": "代码", "indicator_name": "指标", "unit": "计量单位",
+    "month_value": "本月", "ytd_value": "本年累计", "prior_ytd_value": "上年同期累计", "yoy_pct": "同比增长(%)",
+    "covers": "数据期", "note": "说明",
+}
+SECTION_COLUMNS = {k: v for k, v in FIGURE_COLUMNS.items() if k != "section"}
+PROJECT_COLUMNS = {
+    "org_name": "填报单位", "project_name": "项目名称", "status": "项目状态", "total_investment": "总投资(万元)",
+    "location": "建设地点", "industry": "所属行业", "responsible": "责任单位",
+}
+DECIMALS = {"元": 2, "千元": 2, "万元": 2, "亿元": 2, "平方米": 2, "亩": 2, "%": 1}  # any other unit counts things: 0
+WIDTHS = {"section": 10, "form_code": 7, "indicator_code": 7, "indicator_name": 30, "unit": 9, "month_value": 13,
+          "ytd_value": 18, "prior_ytd_value": 14, "yoy_pct": 12, "covers": 9, "note": 36}
+PROJECT_WIDTHS = {"org_name": 12, "project_name": 28, "status": 9, "total_investment": 14, "location": 14,
+                  "industry": 26, "responsible": 22}
+A4 = 9
+CHART_SIZE = {"x_scale": 1.0, "y_scale": 0.9}  # 480 x 259 px
+CHART_ROWS = 14  # rows a chart of CHART_SIZE covers, at the default row height
+CHART_GAP = 500  # px from one chart's left edge to the next one's
 
 
-def title(summary: Summary) -> str:
-    return f"{summary.org_name}{summary.period.year}年{months_covered(summary.period)}主要指标汇总表"
+def title(summary: Summary, what: str = "主要指标汇总表") -> str:
+    return f"{summary.org_name}{summary.period.year}年{months_covered(summary.period)}{what}"
 
 
-def _display(value: object, decimals: int) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, (int, float)):
-        return f"{value:,.{decimals}f}"
-    return str(value)
+def decimals(unit: str, column: str) -> int:
+    return 1 if column == "yoy_pct" else DECIMALS.get(unit, 0)
 
 
-def _decimals(unit: str, column: str) -> int:
-    if column == "yoy_pct" or unit == "%":
-        return 1
-    return 2 if unit in DECIMAL_UNITS else 0
+def _project_rows(summary: Summary) -> pd.DataFrame:
+    """The ZB03 figures as table rows: the number of projects (个) per status, then their total investment (亿元)."""
+    status = summary.project_status
+    base = {"section": status["section"], "form_code": status["form_code"], "indicator_code": status["status"],
+            "covers": status["covers"], "note": status["note"]}
+    count = pd.DataFrame({**base, "indicator_name": status["status"] + "项目个数", "unit": "个", "ytd_value": status["count"]})
+    total = pd.DataFrame({**base, "indicator_name": status["status"] + "项目总投资", "unit": YI_UNIT,
+                          "ytd_value": status["total_investment_yi"]})
+    return pd.concat([count, total], ignore_index=True)  # the totals together: the status chart plots them
 
 
-def write_xlsx(summary: Summary, path: Path) -> None:
-    """The printable workbook: figures by section, then projects."""
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    fmt = {
-        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
-        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}),
-        "section": book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
-        "text": book.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"}),
-        0: book.add_format({"border": 1, "num_format": "#,##0"}),
-        1: book.add_format({"border": 1, "num_format": "#,##0.0"}),
-        2: book.add_format({"border": 1, "num_format": "#,##0.00"}),
-    }
-    _figures_sheet(book, fmt, summary)
-    _projects_sheet(book, fmt, summary)
-    book.close()
+def table_rows(summary: Summary) -> pd.DataFrame:
+    """Every figure of the summary as a table row, by section; a text item's content stands in its 本年累计."""
+    figures = summary.figures.assign(
+        ytd_value=summary.figures["ytd_value"].astype(object).where(summary.figures["text_value"].isna(),
+                                                                    summary.figures["text_value"]))
+    projects = _project_rows(summary)
+    parts = [part for s in sections() for part in (figures[figures["section"] == s.name],
+                                                    projects[projects["section"] == s.name])]
+    return pd.concat(parts, ignore_index=True).reindex(columns=list(FIGURE_COLUMNS))
 
 
-def _figures_sheet(book, fmt, summary: Summary) -> None:
-    ws = book.add_worksheet(FIGURES_STEM)
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+class _Book:
+    """An xlsxwriter workbook with the summary's cell formats."""
+
+    def __init__(self, path: Path):
+        self.book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        add = self.book.add_format
+        self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter",
+                         "text_wrap": True})
+        self.section = add({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+        self.caption = add({"bold": True})
+        self.text = add({"border": 1, "text_wrap": True, "valign": "vcenter"})
+        self.numbers = {d: add({"border": 1, "valign": "vcenter", "num_format": "#,##0" + ("." + "0" * d if d else "")})
+                        for d in (0, 1, 2)}
+
+    def cell(self, ws, r: int, c: int, value: object, places: int = 2) -> None:
+        if _empty(value):
+            ws.write_blank(r, c, None, self.text)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(r, c, value, self.numbers[places])
+        else:
+            ws.write_string(r, c, str(value), self.text)
+
+    def header(self, ws, r: int, labels: list[str]) -> None:
+        for c, label in enumerate(labels):
+            ws.write_string(r, c, label, self.head)
+
+
+def _printable(ws, header_rows: int, freeze_col: int) -> None:
+    """A4 landscape, one page wide, the title and header repeated on every page, the header frozen on screen."""
+    ws.freeze_panes(header_rows, freeze_col)
+    ws.repeat_rows(0, header_rows - 1)
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _figure_rows(bk: _Book, ws, rows: pd.DataFrame, columns: dict[str, str], start: int) -> int:
+    for r, row in enumerate(rows.itertuples(index=False), start=start):
+        for c, key in enumerate(columns):
+            bk.cell(ws, r, c, getattr(row, key), decimals(row.unit, key))
+    return start + len(rows)
+
+
+def _all_sheet(bk: _Book, summary: Summary, rows: pd.DataFrame) -> None:
+    ws = bk.book.add_worksheet(ALL_SHEET)
     cols = list(FIGURE_COLUMNS)
-    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary), fmt["title"])
+    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary), bk.title)
+    bk.header(ws, 1, list(FIGURE_COLUMNS.values()))
     for c, key in enumerate(cols):
-        ws.write(1, c, FIGURE_COLUMNS[key], fmt["head"])
         ws.set_column(c, c, WIDTHS[key])
     r = 2
-    for section, rows in summary.figures.groupby("section", sort=False):
-        ws.merge_range(r, 0, r, len(cols) - 1, section, fmt["section"])
-        r += 1
-        for row in rows.itertuples(index=False):
-            for c, key in enumerate(cols):
-                value = getattr(row, key)
-                if isinstance(value, float) and pd.isna(value) or value is None:
-                    ws.write_blank(r, c, None, fmt["text"])
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value, fmt[_decimals(row.unit, key)])
-                else:
-                    ws.write_string(r, c, str(value), fmt["text"])
+    for section, part in rows.groupby("section", sort=False):
+        ws.merge_range(r, 0, r, len(cols) - 1, section, bk.section)
+        r = _figure_rows(bk, ws, part, FIGURE_COLUMNS, r + 1)
+    _printable(ws, 2, 4)
+
+
+def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tuple[int, int]]:
+    """逐月累计: per yoy indicator, 本年累计 and 上年同期累计 month by month; returns each key's two data rows."""
+    ws = bk.book.add_worksheet(MONTHLY_SHEET)
+    names = summary.figures.set_index("key")
+    year, months = summary.period.year, list(range(1, summary.period.month + 1))
+    labels = ["指标", "口径", "计量单位", *[f"{m}月" for m in months]]
+    ws.merge_range(0, 0, 0, len(labels) - 1, title(summary, "逐月累计（本年与上年同期）"), bk.title)
+    bk.header(ws, 1, labels)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 16)
+    ws.set_column(2, 2, 9)
+    ws.set_column(3, 3 + len(months), 13)
+    wide = summary.history.pivot(index="key", columns="month", values=["ytd_value", "prior_ytd_value"])
+    rows, r = {}, 2
+    for key in keys:
+        unit = names.loc[key, "unit"]
+        for measure, label in (("ytd_value", f"{year}年累计"), ("prior_ytd_value", f"{year - 1}年同期累计")):
+            ws.write_string(r, 0, names.loc[key, "indicator_name"], bk.text)
+            ws.write_string(r, 1, label, bk.text)
+            ws.write_string(r, 2, unit, bk.text)
+            for c, m in enumerate(months, start=3):
+                bk.cell(ws, r, c, wide[(measure, m)].get(key) if (measure, m) in wide.columns else None,
+                        decimals(unit, "ytd_value"))
             r += 1
-    ws.freeze_panes(2, 4)
-    ws.repeat_rows(1)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+        rows[key] = (r - 2, r - 1)
+    _printable(ws, 2, 3)
+    return rows
 
 
-def _projects_sheet(book, fmt, summary: Summary) -> None:
-    ws = book.add_worksheet(PROJECTS_STEM)
-    for c, label in enumerate(PROJECT_STATUS_COLUMNS.values()):
-        ws.write(0, c, label, fmt["head"])
-    for r, row in enumerate(summary.project_status.itertuples(index=False), start=1):
-        ws.write_string(r, 0, row.status, fmt["text"])
-        ws.write_number(r, 1, row.count, fmt[0])
-        ws.write_number(r, 2, row.total_investment_yi, fmt[2])
-    start = len(summary.project_status) + 2
-    for c, label in enumerate(PROJECT_COLUMNS.values()):
-        ws.write(start, c, label, fmt["head"])
-        ws.set_column(c, c, 14 if c != 1 else 30)
-    for r, row in enumerate(summary.projects.itertuples(index=False), start=start + 1):
-        for c, value in enumerate(row):
-            if isinstance(value, (int, float)) and not pd.isna(value):
-                ws.write_number(r, c, value, fmt[2])
-            else:
-                ws.write_string(r, c, "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value), fmt["text"])
+def _curve_charts(bk: _Book, ws, summary: Summary, keys: list[str], rows: dict[str, tuple[int, int]], at: int) -> None:
+    """A native line chart per yoy indicator, below the section's table, two abreast."""
+    names = summary.figures.set_index("key")
+    last_col = 2 + summary.period.month
+    for j, key in enumerate(keys):
+        chart = bk.book.add_chart({"type": "line"})
+        for row, colour, dash in zip(rows[key], (THIS_YEAR, LAST_YEAR), ("solid", "dash")):
+            chart.add_series({
+                "name": [MONTHLY_SHEET, row, 1], "categories": [MONTHLY_SHEET, 1, 3, 1, last_col],
+                "values": [MONTHLY_SHEET, row, 3, row, last_col],
+                "marker": {"type": "circle", "fill": {"color": colour}, "border": {"color": colour}},
+                "line": {"color": colour, "dash_type": dash},
+            })
+        name = f"{names.loc[key, 'indicator_name']}累计（{names.loc[key, 'unit']}）"
+        chart.set_title({"name": name, "name_font": {"size": 11}})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart(at + (j // 2) * CHART_ROWS, 0, chart, {**CHART_SIZE, "x_offset": (j % 2) * CHART_GAP})
 
 
-def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    return frame.reindex(columns=list(labels)).rename(columns=labels)
+def _status_chart(bk: _Book, ws, first: int, last: int, at: int) -> None:
+    """A native column chart of total investment per project status, from the section's 总投资 rows."""
+    col = list(SECTION_COLUMNS).index
+    chart = bk.book.add_chart({"type": "column"})
+    chart.add_series({
+        "name": "总投资(亿元)", "categories": [ws.name, first, col("indicator_code"), last, col("indicator_code")],
+        "values": [ws.name, first, col("ytd_value"), last, col("ytd_value")], "data_labels": {"value": True},
+        "fill": {"color": "#4F81BD"},
+    })
+    chart.set_title({"name": "重点项目总投资（亿元，按项目状态）", "name_font": {"size": 11}})
+    chart.set_legend({"none": True})
+    ws.insert_chart(at, 0, chart, CHART_SIZE)
 
 
-def write_csv(summary: Summary, folder: Path) -> None:
-    """UTF-8 with a BOM, so that Excel opens the Chinese correctly."""
-    _labelled(summary.figures, FIGURE_COLUMNS).to_csv(folder / f"{FIGURES_STEM}.csv", index=False, encoding="utf-8-sig")
-    _labelled(summary.projects, PROJECT_COLUMNS).to_csv(folder / f"{PROJECTS_STEM}.csv", index=False, encoding="utf-8-sig")
+def _more_projects(summary: Summary, shown: int) -> str:
+    return f"共{len(summary.projects)}个项目，此处列出前{shown}个，全部见 {PROJECTS_STEM}.csv"
 
 
-def _md_table(frame: pd.DataFrame, labels: dict[str, str], unit_of=None) -> list[str]:
-    keys = list(labels)
-    lines = ["| " + " | ".join(labels.values()) + " |", "|" + "---|" * len(keys)]
+def _project_sheet(bk: _Book, summary: Summary) -> None:
+    """The project list; a very large district's stops at PROJECT_SHEET_ROWS and points to the full CSV."""
+    ws = bk.book.add_worksheet(PROJECT_SHEET)
+    cols = list(PROJECT_COLUMNS)
+    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary, "重点项目清单"), bk.title)
+    bk.header(ws, 1, list(PROJECT_COLUMNS.values()))
+    for c, key in enumerate(cols):
+        ws.set_column(c, c, PROJECT_WIDTHS[key])
+    shown = summary.projects.head(PROJECT_SHEET_ROWS)
+    for r, row in enumerate(shown.itertuples(index=False), start=2):
+        for c, key in enumerate(cols):
+            bk.cell(ws, r, c, getattr(row, key), 2)
+    if len(summary.projects) > len(shown):
+        ws.write_string(2 + len(shown), 0, _more_projects(summary, len(shown)), bk.caption)
+    _printable(ws, 2, 2)
+
+
+def _section_sheet(bk: _Book, ws, summary: Summary, rows: pd.DataFrame, curves: dict[str, tuple[int, int]]) -> None:
+    """A section's figures, then its native charts: the yoy curves, or the projects' investment by status."""
+    cols = list(SECTION_COLUMNS)
+    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary, ws.name), bk.title)
+    bk.header(ws, 1, list(SECTION_COLUMNS.values()))
+    for c, key in enumerate(cols):
+        ws.set_column(c, c, WIDTHS[key])
+    end = _figure_rows(bk, ws, rows, SECTION_COLUMNS, 2)
+    if curves:
+        _curve_charts(bk, ws, summary, list(curves), curves, end + 1)
+    totals = [i for i, (form, unit) in enumerate(zip(rows["form_code"], rows["unit"]))
+              if form in set(summary.project_status["form_code"]) and unit == YI_UNIT]
+    if totals:
+        _status_chart(bk, ws, 2 + totals[0], 2 + totals[-1], end + 1)
+    _printable(ws, 2, 3)
+
+
+def write_xlsx(summary: Summary, rows: pd.DataFrame, curve_keys: list[str], path: Path) -> None:
+    """The printable workbook: 汇总表 (every figure), a sheet per section with native charts, 逐月累计, 项目清单."""
+    bk = _Book(path)
+    _all_sheet(bk, summary, rows)
+    parts = list(rows.groupby("section", sort=False))
+    sheets = [bk.book.add_worksheet(section) for section, _ in parts]  # in the narrative's order, filled below
+    curves = _monthly_sheet(bk, summary, curve_keys)
+    _project_sheet(bk, summary)
+    section_of = summary.figures.set_index("key")["section"]
+    for ws, (section, part) in zip(sheets, parts):
+        mine = {k: v for k, v in curves.items() if section_of.get(k) == section}
+        _section_sheet(bk, ws, summary, part.drop(columns="section"), mine)
+    bk.book.close()
+
+
+# ---------------------------------------------------------------- csv and md
+
+
+def csv_table(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None:
+    """``frame``'s ``labels`` columns under their Chinese headers, UTF-8 with a BOM so that Excel and WPS open it."""
+    # DuckDB's CSV writer, in memory: several times faster than pandas' or the csv module on a large district's
+    # lineage (60,000 rows); it writes no BOM, so the file is the BOM followed by what it wrote
+    part = path.with_name(path.name + ".part")
+    table = frame[list(labels)].rename(columns=labels)
+    # a column mixing numbers and text (a text item's content in 本年累计) is written as text: DuckDB would
+    # otherwise type it from a sample of its rows
+    mixed = {c: table[c].map(str, na_action="ignore") for c in table.columns
+             if table[c].dtype == object and infer_dtype(table[c], skipna=True) not in ("string", "empty")}
+    with duckdb.connect() as con:
+        con.register("csv_rows", table.assign(**mixed))
+        con.execute("copy csv_rows to ? (header)", [str(part)])
+    with open(path, "wb") as out, open(part, "rb") as body:
+        out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(body, out)
+    part.unlink()
+
+
+def write_csv(summary: Summary, rows: pd.DataFrame, folder: Path) -> None:
+    csv_table(rows, FIGURE_COLUMNS, folder / f"{TABLES_STEM}.csv")
+    csv_table(summary.projects, PROJECT_COLUMNS, folder / f"{PROJECTS_STEM}.csv")
+
+
+def display(value: object, places: int) -> str:
+    """A table cell as Markdown shows it: thousands separators, the unit's decimals, blank for no figure."""
+    if _empty(value):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.{places}f}"
+    return str(value).replace("|", "/").replace("\n", " ")
+
+
+def md_table(frame: pd.DataFrame, labels: dict[str, str], unit_of=lambda row: "") -> list[str]:
+    lines = ["| " + " | ".join(labels.values()) + " |", "|" + "---|" * len(labels)]
     for row in frame.itertuples(index=False):
-        cells = [_display(getattr(row, k), _decimals(unit_of(row) if unit_of else "", k)).replace("|", "/") for k in keys]
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(display(getattr(row, k), decimals(unit_of(row), k)) for k in labels) + " |")
     return lines
 
 
-def write_md(summary: Summary, path: Path) -> None:
+def write_md(summary: Summary, rows: pd.DataFrame, charts: list, path: Path) -> None:
+    """The tables as Markdown, a section each, with the section's charts (reports.charts.Chart)."""
     lines = [f"# {title(summary)}", ""]
-    columns = {k: v for k, v in FIGURE_COLUMNS.items() if k != "section"}
-    for section, rows in summary.figures.groupby("section", sort=False):
-        lines += [f"## {section}", ""] + _md_table(rows, columns, unit_of=lambda r: r.unit) + [""]
-    lines += [f"## {PROJECTS_STEM}", ""] + _md_table(summary.project_status, PROJECT_STATUS_COLUMNS, unit_of=lambda r: "亿元") + [""]
+    for section, part in rows.groupby("section", sort=False):
+        lines += [f"## {section}", ""] + md_table(part, SECTION_COLUMNS, unit_of=lambda r: r.unit) + [""]
+        lines += [f"![{c.title}]({c.path.relative_to(path.parent).as_posix()})" for c in charts if c.section == section]
+        if section in set(summary.project_status["section"]):
+            shown = summary.projects.head(PROJECT_SHEET_ROWS)
+            lines += ["", "### 项目清单", ""] + md_table(shown, PROJECT_COLUMNS, unit_of=lambda r: "万元")
+            lines += [_more_projects(summary, len(shown))] if len(summary.projects) > len(shown) else []
+        lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def write_summary(summary: Summary, out: Path) -> Path:
-    """Write every format into ``out/<period>/<org>/`` and return that folder."""
-    folder = out / summary.period.strftime("%Y-%m") / summary.org_code
-    folder.mkdir(parents=True, exist_ok=True)
-    write_xlsx(summary, folder / f"{FIGURES_STEM}.xlsx")
-    write_csv(summary, folder)
-    write_md(summary, folder / f"{FIGURES_STEM}.md")
-    return folder

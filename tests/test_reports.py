@@ -1,18 +1,31 @@
-"""The summary tables a clerk opens: figures by section, stale and missing returns, the district, projects."""
+"""The report a clerk opens: section tables, native and PNG charts, the draft, its lineage, and golden sample outputs."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import os
+import shutil
+import sys
+import zipfile
+from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
+from matplotlib.ft2font import FT2Font
 
 from reports.build import build_reports, report_orgs
+from reports.charts import CJK_FONT_FILES, cjk_family
+from reports.summary import sections
 from tests.conftest import form_return, put, zb01
 from tests.workbooks import project_return
 from warehouse.inbox import discover
 from warehouse.load import ingest_paths
 
 JUNE = dt.date(2023, 6, 1)
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = os.environ.get("STATRETURNS_UPDATE_GOLDEN") == "1"
+SECTIONS = ["经济运行", "重点项目", "乡村振兴", "城镇建设", "民生保障", "风险防范", "党的建设"]
 SAFETY_MAY = {"01": (5, 50), "02": (4, 40), "03": (4, 36), "04": (None, 3), "05": (2, 20), "06": (1, 10),
               "07": (None, 5), "08": (None, 2), "09": (None, 6)}
 SAFETY_JUNE = {"01": (6, 56), "02": (5, 45), "03": (5, 41), "04": (None, 3), "05": (2, 22), "06": (1, 11),
@@ -20,7 +33,7 @@ SAFETY_JUNE = {"01": (6, 56), "02": (5, 45), "03": (5, 41), "04": (None, 3), "05
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory, cat):
+def scenario(tmp_path_factory, cat):
     """示例街道 reports everything for June; 东关街道's safety return stops in May; 西城镇 sends nothing."""
     root = tmp_path_factory.mktemp("reports")
     inbox = root / "inbox"
@@ -39,20 +52,23 @@ def out(tmp_path_factory, cat):
     result = ingest_paths(db, discover(inbox), cat, root / "archive", JUNE)
     assert result.counts == {"accepted": 7}, result.findings["message"].tolist()
     build_reports(db, cat, JUNE, report_orgs(cat, None), root / "out")
-    return root / "out" / "2023-06"
+    return root
 
 
-def table(path):
-    """The 汇总表 sheet as {(表号, 代码 or 指标): {header: value}}."""
-    ws = openpyxl.load_workbook(path)["汇总表"]
+@pytest.fixture(scope="module")
+def out(scenario):
+    return scenario / "out" / "2023-06"
+
+
+def rows_of(ws, header_row: int = 2) -> list[dict]:
     rows = list(ws.iter_rows(values_only=True))
-    header = rows[1]
-    out = {}
-    for row in rows[2:]:
-        rec = dict(zip(header, row))
-        if rec.get("指标"):
-            out[(rec["表号"], rec["代码"] or rec["指标"])] = rec
-    return out
+    return [dict(zip(rows[header_row - 1], row)) for row in rows[header_row:]]
+
+
+def table(path, sheet: str = "汇总表") -> dict:
+    """A figures sheet as {(表号, 代码 or 指标): {header: value}}."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {(r["表号"], r["代码"] or r["指标"]): r for r in rows_of(ws) if r.get("指标")}
 
 
 def test_an_org_table_shows_its_june_figures_with_growth(out):
@@ -67,7 +83,7 @@ def test_a_missing_return_is_shown_as_missing_never_as_zero(out):
     row = table(out / "110199001" / "汇总表.xlsx")[("ZB02", "01")]
     assert row["本年累计"] is None and row["本月"] is None and row["说明"] == "缺报"
     west = table(out / "110199101" / "汇总表.xlsx")
-    assert all(r["说明"] == "缺报" and r["本年累计"] is None for r in west.values() if r["表号"])
+    assert all(r["说明"] == "缺报" and r["本年累计"] is None for r in west.values())
 
 
 def test_a_stale_return_says_which_months_it_covers(out):
@@ -93,10 +109,57 @@ def test_the_rectification_rate_is_derived_from_its_parts(out):
 
 def test_projects_are_counted_and_totalled_in_yi_yuan_per_status(out):
     ws = openpyxl.load_workbook(out / "110199001" / "汇总表.xlsx")["重点项目"]
-    by_status = {r[0]: (r[1], r[2]) for r in ws.iter_rows(min_row=2, max_row=6, values_only=True)}
-    assert by_status["新开工"] == (2, pytest.approx(4.0))
-    assert by_status["续建"] == (1, pytest.approx(0.80005))
-    assert by_status["洽谈"] == (0, 0)
+    figures = {r["指标"]: (r["表号"], r["代码"], r["计量单位"], r["本年累计"]) for r in rows_of(ws) if r.get("指标")}
+    assert figures["新开工项目个数"] == ("ZB03", "新开工", "个", 2)
+    assert figures["新开工项目总投资"] == ("ZB03", "新开工", "亿元", pytest.approx(4.0))
+    assert figures["续建项目总投资"][3] == pytest.approx(0.80005) and figures["洽谈项目个数"][3] == 0
+    listing = rows_of(openpyxl.load_workbook(out / "110199001" / "汇总表.xlsx")["项目清单"])
+    assert {r["项目名称"]: r["总投资(万元)"] for r in listing} == {"智能制造产业园": 25000, "冷链物流中心": 8000.5,
+                                                              "文旅综合体": 15000}
+
+
+def test_a_sheet_per_section_in_the_narratives_order_ready_to_print(out):
+    book = openpyxl.load_workbook(out / "110199001" / "汇总表.xlsx")
+    assert book.sheetnames == ["汇总表", *SECTIONS, "逐月累计", "项目清单"] == ["汇总表", *[s.name for s in sections()],
+                                                                       "逐月累计", "项目清单"]
+    for name in ["汇总表", *SECTIONS]:
+        ws = book[name]
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.print_title_rows == "$1:$2" and ws.freeze_panes in ("D3", "E3")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0  # one page wide
+    safety = book["风险防范"]
+    header = [c.value for c in safety[2]]
+    assert header[:4] == ["表号", "代码", "指标", "计量单位"] and "数据期" in header
+    assert safety.column_dimensions["C"].width > 20
+
+
+def test_numbers_are_formatted_by_unit(out):
+    ws = openpyxl.load_workbook(out / "110199001" / "汇总表.xlsx")["汇总表"]
+    formats = {(r[1].value, r[2].value or r[3].value): (r[6].number_format, r[8].number_format)
+               for r in ws.iter_rows(min_row=3) if r[3].value}
+    assert formats[("ZB01", "01")] == ("#,##0.00", "#,##0.0")
+    assert formats[("ZB11", "01")][0] == "#,##0"
+    assert formats[(None, "隐患整改完成率")][0] == "#,##0.0"
+
+
+def test_the_workbook_has_native_line_and_column_charts(out):
+    with zipfile.ZipFile(out / "110199001" / "汇总表.xlsx") as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert sum("<c:lineChart>" in c for c in charts) == 2  # ZB01's two yoy indicators (ZB02 has no return)
+    assert sum("<c:barChart>" in c for c in charts) == 1
+    assert all("逐月累计" in c for c in charts if "<c:lineChart>" in c)
+    ws = openpyxl.load_workbook(out / "110199001" / "汇总表.xlsx")["逐月累计"]
+    assert [c.value for c in ws[3]][:5] == ["一般公共预算收入", "2023年累计", "万元", None, None]
+    assert [c.value for c in ws[3]][7:9] == [90, 100]
+
+
+def test_png_charts_are_drawn_in_a_chinese_font(out):
+    folder = out / "all" / "图表"
+    assert sorted(p.name for p in folder.iterdir()) == ["ZB01_01.png", "ZB01_02.png", "重点项目.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in folder.iterdir())
+    assert cjk_family() is not None, "no CJK font: run make install"
+    font = next(p for p in CJK_FONT_FILES if Path(p).exists())
+    assert all(FT2Font(font).get_char_index(ord(ch)) for ch in "一般公共预算收入累计重点项目万元亿")
 
 
 def test_csv_opens_in_excel_and_markdown_has_the_sections(out):
@@ -106,3 +169,129 @@ def test_csv_opens_in_excel_and_markdown_has_the_sections(out):
     for section in ("## 经济运行", "## 风险防范", "## 党的建设", "## 重点项目"):
         assert section in md
     assert "| ZB01 | 01 | 一般公共预算收入 | 万元 | 10.00 | 100.00 | 90.00 | 11.1 | 1-6月 |" in md
+    assert "![一般公共预算收入累计](图表/ZB01_01.png)" in md
+
+
+def test_the_draft_sits_beside_the_tables_in_markdown_and_word(out):
+    folder = out / "110199002"
+    md = (folder / "总结初稿.md").read_text(encoding="utf-8")
+    assert md.startswith("# 东关街道2023年上半年工作总结（初稿）")
+    assert "1-5月份，共检查企业50家" in md and "街道级总河长" in md
+    word = docx.Document(str(folder / "总结初稿.docx"))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "东关街道2023年上半年工作总结（初稿）" in text and "1-5月份，共检查企业50家" in text
+    marked = [r for p in word.paragraphs for r in p.runs if r.text.startswith("【缺：")]
+    assert marked and all(r.font.highlight_color is not None for r in marked)
+    assert word.tables[0].rows[0].cells[0].text == "指标" and len(word.inline_shapes) == 3
+
+
+def test_a_figure_of_the_draft_traces_back_to_its_cell(scenario, out):
+    with open(out / "110199002" / "数据来源.csv", encoding="utf-8-sig", newline="") as f:
+        lineage = {r["指标"]: r for r in csv.DictReader(f)}
+    row = lineage["检查企业"]
+    assert (row["填报单位"], row["数据期"], row["文件"], row["审核结果"]) == ("东关街道", "1-5月", "东关安全5月.xlsx", "通过")
+    cell = openpyxl.load_workbook(scenario / "inbox" / "b" / row["文件"])[row["工作表"]][row["单元格"]].value
+    assert float(row["数值"]) == cell == 50
+    assert lineage["隐患整改完成率"]["文件"] == "" and "÷" in (out / "110199002" / "总结初稿.md").read_text("utf-8")
+    assert lineage["一般公共预算收入"]["文件指纹(SHA-256)"] and len(lineage["一般公共预算收入"]["文件指纹(SHA-256)"]) == 64
+    appendix = (out / "110199002" / "总结初稿.md").read_text(encoding="utf-8").split("## 附：数据来源")[1]
+    assert "| 检查企业 | 东关街道 | 50 | 家 | 1-5月 | 东关安全5月.xlsx | Sheet1 | E5 |" in appendix
+    assert "本年累计≥本月" in appendix and "完成隐患整改不能多于发现安全隐患" in appendix
+
+
+def test_report_reads_the_warehouse_only_without_prefect_and_takes_a_template(scenario, tmp_path, monkeypatch):
+    from flows.cli import main
+
+    template = tmp_path / "本单位模板.md.j2"
+    template.write_text("{{ org.name }}财政收入{{ f.ZB01_01.ytd }}，{{ f.ZB01_01 | growth }}。\n", encoding="utf-8")
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setitem(sys.modules, "prefect", None)  # importing prefect now fails
+    (scenario / "inbox").rename(scenario / "inbox-away")  # and so would reading the inbox again
+    try:
+        assert main(["report", "--period", "2023-06", "--org", "110199001", "--warehouse", str(scenario / "wh.duckdb"),
+                     "--out", str(tmp_path / "out"), "--template", str(template)]) == 0
+    finally:
+        (scenario / "inbox-away").rename(scenario / "inbox")
+    assert (tmp_path / "out" / "2023-06" / "110199001" / "总结初稿.md").read_text(encoding="utf-8").startswith(
+        "示例街道财政收入100万元，同比增长11.1%。")
+
+
+def test_a_broken_template_is_refused_with_its_line(scenario, tmp_path, monkeypatch, capsys):
+    from flows.cli import main
+
+    template = tmp_path / "坏模板.md.j2"
+    template.write_text("第一行\n{{ f.ZB01_01.ytd }\n", encoding="utf-8")
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    assert main(["report", "--period", "2023-06", "--org", "all", "--warehouse", str(scenario / "wh.duckdb"),
+                 "--out", str(tmp_path / "out"), "--template", str(template)]) == 2
+    assert "模板第2行有语法错误" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- golden outputs of the sample data
+
+GOLDEN_ORGS = ["110199002", "all"]  # the org whose June safety return never came, and the district
+GOLDEN_FILES = ["汇总表.csv", "总结初稿.md", "数据来源.csv"]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory, cat):
+    """The demo inbox (statreturns sample-data), ingested and reported for 2023-06."""
+    from flows.samples import write_sample_inbox
+
+    root = tmp_path_factory.mktemp("sample")
+    write_sample_inbox(root / "inbox")
+    ingest_paths(root / "wh.duckdb", discover(root / "inbox"), cat, root / "archive", JUNE)
+    build_reports(root / "wh.duckdb", cat, JUNE, GOLDEN_ORGS, root / "out")
+    folder = root / "out" / "2023-06"
+    if UPDATE_GOLDEN:
+        for org in GOLDEN_ORGS:
+            (GOLDEN / "2023-06" / org).mkdir(parents=True, exist_ok=True)
+            for name in GOLDEN_FILES:
+                shutil.copy(folder / org / name, GOLDEN / "2023-06" / org / name)
+    return folder
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def same_cell(got: object, want: str) -> bool:
+    """Equal as text, or as numbers to 1e-6 (a float's last digits are not the point)."""
+    got = "" if got is None else str(got)
+    if got == want:
+        return True
+    try:
+        return abs(float(got) - float(want)) < 1e-6
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("org", GOLDEN_ORGS)
+def test_sample_tables_match_the_golden_ones_cell_by_cell(sample, org):
+    want = read_csv(GOLDEN / "2023-06" / org / "汇总表.csv")
+    got = read_csv(sample / org / "汇总表.csv")
+    assert len(got) == len(want)
+    for r, (g, w) in enumerate(zip(got, want)):
+        assert len(g) == len(w) and all(same_cell(a, b) for a, b in zip(g, w)), f"汇总表.csv row {r + 1}: {g} != {w}"
+    book = openpyxl.load_workbook(sample / org / "汇总表.xlsx")
+    header, body = want[0], want[1:]
+    for name in SECTIONS:
+        mine = [row[1:] for row in body if row[0] == name]
+        sheet = [list(r) for r in book[name].iter_rows(min_row=3, max_row=2 + len(mine), max_col=len(header) - 1,
+                                                        values_only=True)]
+        for g, w in zip(sheet, mine):
+            assert all(same_cell(a, b) for a, b in zip(g, w)), f"{name}: {g} != {w}"
+
+
+@pytest.mark.parametrize("org", GOLDEN_ORGS)
+def test_sample_draft_matches_the_golden_text(sample, org):
+    want = (GOLDEN / "2023-06" / org / "总结初稿.md").read_text(encoding="utf-8")
+    assert (sample / org / "总结初稿.md").read_text(encoding="utf-8") == want
+
+
+@pytest.mark.parametrize("org", GOLDEN_ORGS)
+def test_sample_lineage_matches_the_golden_one(sample, org):
+    assert read_csv(sample / org / "数据来源.csv") == read_csv(GOLDEN / "2023-06" / org / "数据来源.csv")
