@@ -16,10 +16,11 @@ SOURCE_COLUMNS = {
 }
 # the appendix names the rules each figure passed; the CSV, a row per return row (tens of thousands for a large
 # district), says only whether its return passed them all cleanly and what it was warned of
-APPENDIX_COLUMNS = {**SOURCE_COLUMNS, "checks": "审核通过", "warnings": "提醒"}
+APPENDIX_COLUMNS = {**SOURCE_COLUMNS, "checks": "审核通过", "warnings": "提醒", "explained": "已说明的提醒"}
 APPENDIX_WIDTHS_CM = [2.8, 1.8, 2.2, 1.2, 1.2, 5.0, 1.6, 1.2, 7.4, 2.3]  # landscape A4 less margins: 26.7 cm
-LINEAGE_COLUMNS = {**SOURCE_COLUMNS, "result": "审核结果", "warnings": "提醒", "sha256": "文件指纹(SHA-256)"}
-PASSED, WARNED = "通过", "通过，有提醒"
+LINEAGE_COLUMNS = {**SOURCE_COLUMNS, "result": "审核结果", "warnings": "提醒", "explained": "已说明的提醒",
+                   "sha256": "文件指纹(SHA-256)"}
+PASSED, WARNED, EXPLAINED = "通过", "通过，有提醒", "通过，提醒已说明"
 
 
 def _derived() -> dict[str, dict]:
@@ -108,5 +109,7 @@ def write_lineage(rows: pd.DataFrame, path: Path) -> None:
     """Every source row, UTF-8 with a BOM."""
     sourced = rows["sha256"].notna()
     warned = rows["warnings"].fillna("") != ""
-    result = pd.Series(PASSED, index=rows.index).where(~warned, WARNED).where(sourced, None)
-    csv_table(rows.assign(result=result, warnings=rows["warnings"].where(warned, None)), LINEAGE_COLUMNS, path)
+    explained = rows["explained"].fillna("") != ""
+    result = pd.Series(PASSED, index=rows.index).where(~explained, EXPLAINED).where(~warned, WARNED).where(sourced, None)
+    csv_table(rows.assign(result=result, warnings=rows["warnings"].where(warned, None),
+                          explained=rows["explained"].where(explained, None)), LINEAGE_COLUMNS, path)

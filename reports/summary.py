@@ -29,7 +29,7 @@ STATUS_FIELDS = [
 PROJECT_FIELDS = ["org_name", "project_name", "status", "total_investment", "location", "industry", "responsible"]
 SOURCE_FIELDS = [
     "key", "detail", "org_code", "org_name", "value", "covers", "file_name", "sheet", "cell", "sha256", "checks",
-    "warnings",
+    "warnings", "explained",
 ]
 
 
@@ -276,7 +276,7 @@ def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.D
     """Every return row behind the figures: file, sheet, cell, fingerprint, the rules passed and the warnings drawn."""
     form = project_form(cat)
     proj = projects.assign(key=form.code + "_" + projects["status"], detail=projects["project_name"],
-                           warning_rules=None, warnings=None)
+                           warning_rules=None, warnings=None, explained=None)
     both = pd.concat([rows, proj.reindex(columns=[*rows.columns, "detail", "total_investment"])], ignore_index=True)
     applied = _checks(cat)
     plain = applied.map(lambda a: _check_text(a, set()))
@@ -290,6 +290,7 @@ def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.D
         value=value.where(both["total_investment"].isna(), both["total_investment"]),
         covers=covers(both["period"].dt.month), checks=checks,
         warnings=both["warnings"].fillna("").astype(str),
+        explained=both["explained"].fillna("").astype(str),
     ).reindex(columns=SOURCE_FIELDS)
 
 

@@ -14,14 +14,15 @@ from reports.summary import Snapshot, build_summary, snapshot_frames
 JUNE = dt.date(2023, 6, 1)
 MAY = dt.date(2023, 5, 1)
 FIGURE_COLUMNS = ["org_code", "period", "form_code", "indicator_code", "month_value", "ytd_value", "prior_ytd_value",
-                  "text_value", "file_name", "sheet", "cell", "sha256", "warning_rules", "warnings"]
+                  "text_value", "file_name", "sheet", "cell", "sha256", "warning_rules", "warnings", "explained"]
 SAMPLE, EAST, WEST = "110199001", "110199002", "110199101"
 
 
 def figure(org, period, form, code, month=None, ytd=None, prior=None, text=None):
     return dict(org_code=org, period=pd.Timestamp(period), form_code=form, indicator_code=code, month_value=month,
                 ytd_value=ytd, prior_ytd_value=prior, text_value=text, file_name=f"{org}-{form}.xlsx",
-                sheet=f"{form}表", cell="E6", sha256=f"{org}{form}".ljust(64, "0"), warning_rules=None, warnings="")
+                sheet=f"{form}表", cell="E6", sha256=f"{org}{form}".ljust(64, "0"), warning_rules=None, warnings="",
+                explained="")
 
 
 # 示例街道 reports everything below for June; 东关街道's safety return stops in May; 西城镇 sends nothing.

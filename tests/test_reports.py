@@ -295,3 +295,19 @@ def test_sample_draft_matches_the_golden_text(sample, org):
 @pytest.mark.parametrize("org", GOLDEN_ORGS)
 def test_sample_lineage_matches_the_golden_one(sample, org):
     assert read_csv(sample / org / "数据来源.csv") == read_csv(GOLDEN / "2023-06" / org / "数据来源.csv")
+
+
+def test_an_explained_warning_is_reported_as_explained_not_open(tmp_path, cat):
+    from tests.conftest import put, zb01
+    from warehouse.explanations import record_explanation
+
+    put(tmp_path / "in" / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200), (50, 190)),
+        dt.datetime(2023, 7, 5))
+    db = tmp_path / "w.duckdb"
+    ingest_paths(db, discover(tmp_path / "in"), cat, tmp_path / "archive", JUNE)
+    record_explanation(db, "财政6月.xlsx", "yoy_beyond_50", "新增税源入库")
+    (folder,) = build_reports(db, cat, JUNE, ["110199001"], tmp_path / "out")
+    with open(folder / "数据来源.csv", encoding="utf-8-sig") as f:
+        row = next(r for r in csv.DictReader(f) if r["指标"] == "一般公共预算收入")
+    assert row["审核结果"] == "通过，提醒已说明"
+    assert "新增税源入库" in row["已说明的提醒"] and row["提醒"] == ""

@@ -24,9 +24,12 @@ current as (
     group by r.rid, v.form_code, v.indicator_code
 ),
 warned as (
+    -- a warning the department or the office explained is reported as explained, not as open
     select sha256, sheet, indicator_code,
-           string_agg(distinct rule, ',') as warning_rules,
-           string_agg(message, '；' order by cell) as warnings
+           string_agg(distinct rule, ',') filter (where not coalesce(explained, false)) as warning_rules,
+           string_agg(message, '；' order by cell) filter (where not coalesce(explained, false)) as warnings,
+           string_agg(message || '（已说明：' || coalesce(explanation, '') || '）', '；' order by cell)
+               filter (where coalesce(explained, false)) as explained
     from findings
     where severity = 'warning'
     group by sha256, sheet, indicator_code
@@ -34,7 +37,8 @@ warned as (
 select r.org_code, r.period, c.form_code, c.indicator_code, c.month_value, c.ytd_value, c.prior_ytd_value,
        c.text_value, r.file_name, r.sheet, c.cell, r.sha256,
        concat_ws(',', w.warning_rules, i.warning_rules) as warning_rules,
-       concat_ws('；', w.warnings, i.warnings) as warnings
+       concat_ws('；', w.warnings, i.warnings) as warnings,
+       concat_ws('；', w.explained, i.explained) as explained
 from current c
 join returns r on r.rid = c.rid
 left join warned i on i.sha256 = r.sha256 and i.sheet = r.sheet and i.indicator_code = c.indicator_code
