@@ -683,12 +683,7 @@ def _indicator_sheet(s: Submission, figs: dict, data: Data, cat: Catalogue, rng:
     fields = ["name", "code", "unit", "month", "ytd", "prior_ytd", "yoy_pct"]
     if "yuan_sheet" in d:
         fields.remove("unit")
-    if "remark_col" in d:
-        fields.append("remark")
-    top = rng.choice((1, 2)) if "offset_row" in d else 0
-    left = 1 if "offset_col" in d else 0
-    col = {f: left + k for k, f in enumerate(fields)}
-    last = left + len(fields) - 1
+    top, left, col, last = _placement(fields, d, rng)
     numeric = [i for i in form.indicators if i.kind != "text"]
     units = {i.unit for i in numeric}
     sheet_unit = ("元" if "yuan_sheet" in d else units.pop()) if len(units) == 1 else None
@@ -794,15 +789,19 @@ def _numbers_as_text(sh: Sheet, numbers: list[tuple[int, int, float | int]], rng
         sh.put(r, c, _as_text(v, how), "cell")
 
 
-def _projects_sheet(s: Submission, listed: list[Project], data: Data, cat: Catalogue, rng: random.Random) -> Sheet:
-    d, form = set(s.drifts), s.form
-    fields = list(form.columns)
+def _placement(fields: list[str], d: set[str], rng: random.Random) -> tuple[int, int, dict[str, int], int]:
+    """Where a table sits: its top row, left column, each field's column and the last column."""
     if "remark_col" in d:
         fields.append("remark")
     top = rng.choice((1, 2)) if "offset_row" in d else 0
     left = 1 if "offset_col" in d else 0
-    col = {f: left + k for k, f in enumerate(fields)}
-    last = left + len(fields) - 1
+    return top, left, {f: left + k for k, f in enumerate(fields)}, left + len(fields) - 1
+
+
+def _projects_sheet(s: Submission, listed: list[Project], data: Data, cat: Catalogue, rng: random.Random) -> Sheet:
+    d, form = set(s.drifts), s.form
+    fields = list(form.columns)
+    top, left, col, last = _placement(fields, d, rng)
     in_yi = "yiyuan" in d
     yi_in_header = in_yi and rng.random() < 0.5
     sheet_unit = "亿元" if in_yi and not yi_in_header else form.unit
