@@ -6,11 +6,15 @@ import json
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from flows.config import Settings, load_settings
-from warehouse.lock import WarehouseBusy
-from schemas.text import parse_period
 from reports.status import DUE_DAY
-from warehouse.load import IngestResult
+from schemas.text import parse_period
+from warehouse.lock import WarehouseBusy
+
+if TYPE_CHECKING:  # the load machinery (pandera, pandas) is imported only by the commands that load
+    from warehouse.load import IngestResult
 
 STATUS_NAMES = {"accepted": "受理", "rejected": "退回", "duplicate": "重复", "superseded": "被更正"}
 
