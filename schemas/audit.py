@@ -250,9 +250,9 @@ def _periods(returns: pd.DataFrame, records: pd.DataFrame, cat: Catalogue, run_p
     late = rets[rets["period"] > pd.Timestamp(run_period)] if run_period else rets.iloc[0:0]
     moved = rets[rets["folder_period"].notna() & (rets["folder_period"] != rets["period"])]
     return pd.concat([
-        _rows(late, lambda r: finding(cat, "period_after_run", file_name=r.file_name, sheet=r.sheet, form_code=r.form_code,
-                                      value=_month(r.period), run_period=_month(pd.Timestamp(run_period)))),
-        _rows(moved, lambda r: finding(cat, "period_folder_mismatch", file_name=r.file_name, sheet=r.sheet,
+        _rows(late, lambda r: finding(cat, "period_after_run", file_name=r.file_name, sheet=r.sheet, cell=r.period_cell,
+                                      form_code=r.form_code, value=_month(r.period), run_period=_month(pd.Timestamp(run_period)))),
+        _rows(moved, lambda r: finding(cat, "period_folder_mismatch", file_name=r.file_name, sheet=r.sheet, cell=r.period_cell,
                                        form_code=r.form_code, value=_month(r.period), folder_period=_month(r.folder_period))),
     ], ignore_index=True)
 

@@ -26,6 +26,7 @@ class SheetReturn:
     org_code: str | None
     period: dt.date | None
     reporter: str | None
+    period_cell: str | None = None  # where the 报告期 was read, for the findings about it
     records: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
@@ -221,15 +222,17 @@ def read_sheet(grid: Grid, cat: Catalogue, file_name: str) -> SheetReturn | None
     expected = "indicators" if form.layout == "indicators" else form.code
     if found is None or layout != expected:
         findings.append(finding(cat, "no_header", **ctx))
-        return SheetReturn(grid.sheet, form.code, org_code, period, reporter, findings=findings)
+        return SheetReturn(grid.sheet, form.code, org_code, period, reporter, period_cell, findings=findings)
 
     sheet_unit = labels.get("unit", (None, None))
     header = found[1]
     if form.layout == "projects":
         projects, more = _read_projects(grid, cat, form, header, sheet_unit[0] or None, ctx)
-        return SheetReturn(grid.sheet, form.code, org_code, period, reporter, projects=projects, findings=findings + more)
+        return SheetReturn(grid.sheet, form.code, org_code, period, reporter, period_cell, projects=projects,
+                           findings=findings + more)
     records, more = _read_indicators(grid, cat, form, header, sheet_unit, ctx)
-    return SheetReturn(grid.sheet, form.code, org_code, period, reporter, records=records, findings=findings + more)
+    return SheetReturn(grid.sheet, form.code, org_code, period, reporter, period_cell, records=records,
+                       findings=findings + more)
 
 
 def _data_rows(grid: Grid, cat: Catalogue, header: Header):

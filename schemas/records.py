@@ -13,7 +13,7 @@ from schemas.findings import FINDING_COLUMNS, finding
 from schemas.grid import Grid
 from schemas.locate import SheetReturn, read_sheet
 
-RETURN_COLUMNS = ("sha256", "file_name", "sheet", "org_code", "form_code", "period", "folder_period")
+RETURN_COLUMNS = ("sha256", "file_name", "sheet", "org_code", "form_code", "period", "folder_period", "period_cell")
 RECORD_KEY = ("sha256", "sheet")
 PROJECT_COLUMNS = (
     "project_name", "status", "total_investment", "location", "industry", "responsible",
@@ -89,10 +89,12 @@ def read_batch(files: list[Received], cat: Catalogue) -> Batch:
             if not sheets:
                 findings.append({**ident, **finding(cat, "no_return", file_name=f.file_name)})
         if not sheets:
-            returns.append({**ident, "sheet": None, "org_code": None, "form_code": None, "period": None, "folder_period": f.folder_period})
+            returns.append({**ident, "sheet": None, "org_code": None, "form_code": None, "period": None,
+                            "folder_period": f.folder_period, "period_cell": None})
         for s in sheets:
             key = {**ident, "sheet": s.sheet}
-            returns.append({**key, "org_code": s.org_code, "form_code": s.form_code, "period": s.period, "folder_period": f.folder_period})
+            returns.append({**key, "org_code": s.org_code, "form_code": s.form_code, "period": s.period,
+                            "folder_period": f.folder_period, "period_cell": s.period_cell})
             base = {**key, "org_code": s.org_code, "form_code": s.form_code, "period": s.period}
             records.extend({**base, **r} for r in s.records)
             projects.extend({**key, **p} for p in s.projects)

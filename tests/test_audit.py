@@ -232,14 +232,14 @@ def test_growth():
 
 def test_a_period_after_the_run_period():
     f = run(zb01(period="2023年7月", r01=(100, 700, 600, None), r02=(200, 1400, 1200, None)))
-    assert found(f) == {("period_after_run", "warning", None, None)}
+    assert found(f) == {("period_after_run", "warning", "D3", None)}  # the 报告期 cell
     names(message(f, "period_after_run"), "2023年7月", "2023年6月")
     assert found(run(zb01(), run_period=None)) == set()
 
 
 def test_a_period_that_disagrees_with_its_folder():
     f = run(zb01(), folder_period=dt.date(2023, 5, 1))
-    assert found(f) == {("period_folder_mismatch", "warning", None, None)}
+    assert found(f) == {("period_folder_mismatch", "warning", "D3", None)}
     names(message(f, "period_folder_mismatch"), "2023年6月", "2023年5月")
     assert found(run(zb01(), folder_period=JUNE)) == set()
 
@@ -281,7 +281,7 @@ def test_project_investment_that_is_not_a_number_is_reported_once():
 
 def test_a_batch_without_figures():
     f = run(project_return("示例街道经济发展办公室", "2023年6月", PROJECTS), folder_period=dt.date(2023, 5, 1))
-    assert found(f) == {("period_folder_mismatch", "warning", None, None)}
+    assert found(f) == {("period_folder_mismatch", "warning", "D3", None)}
     batch = read_batch([Received("sha", FILE, None, error="文件为空")], CAT)
     assert found(audit(batch, NONE, CAT, JUNE)) == {("file_unreadable", "error", None, None)}
 

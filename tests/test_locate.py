@@ -532,7 +532,8 @@ def test_read_batch_gathers_records_with_the_return_identity(engine):
     batch = read_batch([Received("sha", FILE, tuple(read_grids(zb01(engine))), folder_period=JUNE)], CAT)
     assert batch.returns.to_dict("records") == [{
         "sha256": "sha", "file_name": FILE, "sheet": "Sheet1", "org_code": "110199001", "form_code": "ZB01",
-        "period": JUNE and batch.returns["period"][0], "folder_period": batch.returns["folder_period"][0]}]
+        "period": JUNE and batch.returns["period"][0], "folder_period": batch.returns["folder_period"][0],
+        "period_cell": "D3"}]
     assert str(batch.returns["period"][0].date()) == "2023-06-01"
     rec = batch.records.set_index(["indicator_code", "measure"]).loc[("01", "ytd")]
     assert (rec["value"], rec["cell"], rec["org_code"], rec["period"].date()) == (600, "E5", "110199001", JUNE)

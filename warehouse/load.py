@@ -190,7 +190,7 @@ def load(
             previous = query(con, "previous_ytd", period=pd.Timestamp(period).date()) if pd.notna(period) else _NO_PREVIOUS
             findings = audit(part, previous, cat, run_period, notes)
             subs = _verdicts(part.returns, findings).merge(files, on="sha256").assign(loaded_at=now)
-            insert(con, "submissions", subs.drop(columns=["folder_period", "error", "warning"]))
+            insert(con, "submissions", subs.drop(columns=["folder_period", "period_cell", "error", "warning"]))
             insert(con, "findings", findings)
             insert(con, "figure_values", part.records.drop(columns=["file_name"]).dropna(subset=["form_code"]))
             insert(con, "project_rows", _project_rows(part.projects))
