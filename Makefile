@@ -24,22 +24,22 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: install
-	$(CLI) sample-data --out inbox
+	$(PY) -m statreturns.samples inbox
 	$(CLI) run --period $(PERIOD)
 	@echo
-	@echo "数据库 warehouse/statreturns.duckdb · 汇总表 reports/out/$(PERIOD)/ · 查询示例："
+	@echo "数据库 var/statreturns.duckdb · 汇总表 out/$(PERIOD)/ · 查询示例："
 	@echo "  $(CLI) sql \"select org_name, indicator_name, ytd_value, unit from figures where period = '$(PERIOD)-01' limit 10\""
 
 test: install
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf inbox warehouse/statreturns.duckdb* warehouse/statreturns.snapshot.duckdb warehouse/archive reports/out
+	rm -rf inbox var out
 
 bench: install
 	-$(PY) bench/read_speed.py
 	-$(PY) bench/report_speed.py
 
 docs: install
-	$(PY) -m warehouse.docs > docs/warehouse.md
-	$(PY) -m reports.rules_doc > docs/rules.md
+	$(PY) -m statreturns.warehouse.docs > docs/warehouse.md
+	$(PY) -m statreturns.reports.rules_doc > docs/rules.md

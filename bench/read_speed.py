@@ -14,10 +14,10 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from flows.samples import write_sample_inbox
-from schemas.catalogue import load_catalogue
-from schemas.records import Received, read_batch
-from warehouse.readers import UnreadableFile, read_grids
+from statreturns.samples import write_sample_inbox
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.schemas.records import Received, read_batch
+from statreturns.intake.readers import UnreadableFile, read_grids
 
 ROUNDS = 7
 TARGET = 2.0

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reports.build import build_reports
-from schemas.catalogue import Catalogue, load_catalogue
-from warehouse.db import connect, insert, sync_dimensions
+from statreturns.reports.build import build_reports
+from statreturns.schemas.catalogue import Catalogue, load_catalogue
+from statreturns.warehouse.db import connect, insert, sync_dimensions
 
 N_ORGS = 1000
 PERIOD = dt.date(2023, 6, 1)
@@ -132,7 +132,7 @@ def main() -> int:
               f"target {TARGET:.1f} s, ratio {seconds / TARGET:.2f}")
         one, one_best, _ = timed(lambda: build_reports(root / "wh.duckdb", cat, PERIOD, ["110100001"], root / "out"))
         print(f"report --org 110100001, in process: {one:.2f} s (median of {ROUNDS}; best {one_best:.2f} s)")
-        cli = [sys.executable, "-m", "flows.cli", "report", "--period", "2023-06", "--org", "all",
+        cli = [sys.executable, "-m", "statreturns.flows.cli", "report", "--period", "2023-06", "--org", "all",
                "--warehouse", str(root / "wh.duckdb"), "--registry", str(root / "orgs.csv"), "--out", str(root / "cli")]
         env = {**os.environ, "STATRETURNS_CONFIG": str(root / "none.toml")}
         (root / "none.toml").write_text("", encoding="utf-8")

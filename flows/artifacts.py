@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.status import Status
-from schemas.catalogue import Catalogue
-from warehouse.load import IngestResult
+from statreturns.reports.status import Status
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.warehouse.load import IngestResult
 
 STATUSES = {"accepted": "受理", "rejected": "退回", "duplicate": "重复", "superseded": "被更正"}
 SUMMARY_COLUMNS = ("范围", "收到", *STATUSES.values(), "缺报")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from flows.config import Settings, load_settings
-from reports.status import DUE_DAY
-from schemas.text import parse_period
-from warehouse.lock import WarehouseBusy
+from statreturns.flows.config import Settings, load_settings
+from statreturns.reports.status import DUE_DAY
+from statreturns.schemas.text import parse_period
+from statreturns.warehouse.lock import WarehouseBusy
 
 if TYPE_CHECKING:  # the load machinery (pandera, pandas) is imported only by the commands that load
-    from warehouse.load import IngestResult
+    from statreturns.warehouse.load import IngestResult
 
 STATUS_NAMES = {"accepted": "受理", "rejected": "退回", "duplicate": "重复", "superseded": "被更正"}
 
@@ -95,8 +95,6 @@ def parser() -> argparse.ArgumentParser:
     feedback = sub.add_parser("feedback", help="从数据库和归档重新生成该期每个报表的审核结果回执")
     feedback.add_argument("--period", required=True, type=_period)
     _common(feedback, "out", "registry")
-    sample = sub.add_parser("sample-data", help="生成示例报表（演示用收件箱）")
-    sample.add_argument("--out", required=True, help="写入的文件夹")
     return top
 
 
@@ -122,17 +120,9 @@ def print_result(result: IngestResult) -> None:
               + "（见数据库 findings 表）")
 
 
-def cmd_sample_data(args, settings: Settings) -> int:
-    from flows.samples import write_sample_inbox
-
-    written = write_sample_inbox(Path(args.out))
-    print(f"已生成示例报表 {len(written)} 个：{args.out}")
-    return 0
-
-
 def _task_runner(args):
     """The flows' task runner, warning of the cost of Dask workers with no Prefect server to share."""
-    from flows.runners import task_runner
+    from statreturns.flows.runners import task_runner
     from prefect.settings import get_current_settings
 
     if args.runner == "dask" and not get_current_settings().api.url:
@@ -144,9 +134,9 @@ def _task_runner(args):
 def cmd_run(args, settings: Settings) -> int:
     import datetime as dt
 
-    from flows.monthly import flow_paths, monthly_consolidation, previous_month
-    from flows.progress import bar
-    from reports.status import period_status, short_text
+    from statreturns.flows.monthly import flow_paths, monthly_consolidation, previous_month
+    from statreturns.flows.progress import bar
+    from statreturns.reports.status import period_status, short_text
 
     period = args.period or previous_month(dt.datetime.now(dt.timezone.utc))
     with bar():
@@ -162,8 +152,8 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 def cmd_backfill(args, settings: Settings) -> int:
-    from flows.monthly import backfill, flow_paths
-    from flows.progress import bar
+    from statreturns.flows.monthly import backfill, flow_paths
+    from statreturns.flows.progress import bar
 
     with bar():
         result, folders = backfill.with_options(task_runner=_task_runner(args))(
@@ -181,8 +171,8 @@ def cmd_serve(args, settings: Settings) -> int:
     for key, value in {"PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_LOGGING_TO_API_ENABLED": "true",
                        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO"}.items():
         os.environ.setdefault(key, value)
-    from flows.deploy import NoServer, deployments_file, serve_deployments
-    from flows.monthly import flow_paths
+    from statreturns.flows.deploy import NoServer, deployments_file, serve_deployments
+    from statreturns.flows.monthly import flow_paths
 
     paths = {k: str(Path(v).resolve()) for k, v in flow_paths(settings).items()}
     try:
@@ -194,9 +184,9 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from warehouse.inbox import discover
-    from warehouse.load import ingest_paths
-    from warehouse.publish import writing
+    from statreturns.intake.inbox import discover
+    from statreturns.warehouse.load import ingest_paths
+    from statreturns.warehouse.publish import writing
 
     inbox = Path(args.inbox) if args.inbox else settings.inbox
     period = parse_period(args.period) if args.period else None
@@ -207,7 +197,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_sql(args, settings: Settings) -> int:
-    from warehouse.db import connect
+    from statreturns.warehouse.db import connect
 
     with connect(settings.readable(), read_only=True) as con:
         print(con.sql(args.query))
@@ -218,7 +208,7 @@ def cmd_shell(args, settings: Settings) -> int:
     """A read-only SQL prompt on the published snapshot; a statement ends with ``;``."""
     import duckdb
 
-    from warehouse.db import connect
+    from statreturns.warehouse.db import connect
 
     print(f"只读查询：{settings.readable()}（语句以 ; 结尾，Ctrl-D 退出）")
     with connect(settings.readable(), read_only=True) as con:
@@ -247,8 +237,8 @@ def cmd_paths(args, settings: Settings) -> int:
 
 
 def cmd_rebuild(args, settings: Settings) -> int:
-    from warehouse.publish import writing
-    from warehouse.rebuild import rebuild
+    from statreturns.warehouse.publish import writing
+    from statreturns.warehouse.rebuild import rebuild
 
     with writing(settings.warehouse, settings.published):
         result = rebuild(settings.warehouse, settings.catalogue(), settings.archive)
@@ -258,7 +248,7 @@ def cmd_rebuild(args, settings: Settings) -> int:
 
 
 def cmd_export(args, settings: Settings) -> int:
-    from warehouse.export import export
+    from statreturns.reports.export import export
 
     period = parse_period(args.period)
     folder = Path(args.dir) if args.dir else settings.out / period.strftime("%Y-%m") / "export"
@@ -268,8 +258,8 @@ def cmd_export(args, settings: Settings) -> int:
 
 
 def cmd_report(args, settings: Settings) -> int:
-    from reports.build import build_reports, report_orgs
-    from reports.narrative import TemplateError
+    from statreturns.reports.build import build_reports, report_orgs
+    from statreturns.reports.narrative import TemplateError
 
     cat = settings.catalogue()
     template = Path(args.template) if args.template else None
@@ -285,9 +275,9 @@ def cmd_report(args, settings: Settings) -> int:
 
 
 def cmd_explain(args, settings: Settings) -> int:
-    from reports.feedback import write_feedback
-    from warehouse.explanations import CannotExplain, record_explanation
-    from warehouse.publish import writing
+    from statreturns.reports.feedback import write_feedback
+    from statreturns.warehouse.explanations import CannotExplain, record_explanation
+    from statreturns.warehouse.publish import writing
 
     period = parse_period(args.period) if args.period else None
     try:
@@ -305,7 +295,7 @@ def cmd_explain(args, settings: Settings) -> int:
 
 
 def cmd_status(args, settings: Settings) -> int:
-    from reports.status import period_status, status_path, table_text, write_csv, write_xlsx
+    from statreturns.reports.status import period_status, status_path, table_text, write_csv, write_xlsx
 
     status = period_status(settings.readable(), settings.catalogue(), parse_period(args.period), args.due_day)
     if args.format == "table":
@@ -321,7 +311,7 @@ def cmd_status(args, settings: Settings) -> int:
 
 
 def cmd_feedback(args, settings: Settings) -> int:
-    from reports.feedback import write_feedback
+    from statreturns.reports.feedback import write_feedback
 
     paths = write_feedback(settings.readable(), settings.catalogue(), settings.out, period=parse_period(args.period),
                            archive=settings.archive)
@@ -330,7 +320,7 @@ def cmd_feedback(args, settings: Settings) -> int:
 
 
 COMMANDS = {
-    "sample-data": cmd_sample_data, "run": cmd_run, "backfill": cmd_backfill, "serve": cmd_serve, "ingest": cmd_ingest, "sql": cmd_sql, "shell": cmd_shell,
+    "run": cmd_run, "backfill": cmd_backfill, "serve": cmd_serve, "ingest": cmd_ingest, "sql": cmd_sql, "shell": cmd_shell,
     "paths": cmd_paths, "rebuild": cmd_rebuild, "export": cmd_export, "report": cmd_report,
     "explain": cmd_explain, "status": cmd_status, "feedback": cmd_feedback,
 }

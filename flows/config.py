@@ -6,14 +6,14 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.catalogue import Catalogue, load_catalogue
-from warehouse.publish import snapshot_path
+from statreturns.schemas.catalogue import Catalogue, load_catalogue
+from statreturns.warehouse.publish import snapshot_path
 
 CONFIG_FILE = "statreturns.toml"
 DEFAULTS = {
     "inbox": "inbox",
-    "warehouse": "warehouse/statreturns.duckdb",
-    "out": "reports/out",
+    "warehouse": "var/statreturns.duckdb",
+    "out": "out",
     "snapshot": None,  # beside the warehouse: <warehouse stem>.snapshot.duckdb
     "archive": None,  # beside the warehouse: <warehouse dir>/archive
     "registry": None,  # the built-in demo registry

@@ -1,7 +1,7 @@
 """The deployments of prefect.yaml, served from one long-running process: the monthly schedule and on-demand runs."""
 from __future__ import annotations
 
-from flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
+from statreturns.flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
 
 import importlib
 from pathlib import Path
@@ -32,7 +32,8 @@ def deployments_file(explicit: str | None = None) -> Path:
 def flow_of(entrypoint: str) -> Flow:
     """The flow an entrypoint such as ``flows/monthly.py:monthly_consolidation`` names, imported from the package."""
     file, name = entrypoint.split(":")
-    return getattr(importlib.import_module(file.removesuffix(".py").replace("/", ".")), name)
+    module = "statreturns." + file.removesuffix(".py").replace("/", ".")
+    return getattr(importlib.import_module(module), name)
 
 
 def schedules(spec: dict) -> list[Schedule]:

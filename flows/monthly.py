@@ -1,7 +1,7 @@
 """The Prefect flows: thin tasks over the plain functions of warehouse and reports."""
 from __future__ import annotations
 
-from flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
+from statreturns.flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
 
 import datetime as dt
 from pathlib import Path
@@ -14,18 +14,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from flows import artifacts, progress
-from flows.config import DEFAULTS, Settings, load_settings
-from reports.build import build_reports, report_orgs
-from reports.status import period_status
-from reports.feedback import write_feedback
-from schemas.catalogue import load_catalogue
-from schemas.text import parse_period
-from warehouse.db import connect, query
-from warehouse.inbox import Incoming, discover, receive
-from warehouse.load import IngestResult, Read, Triage, load_read, merge_reads, read_files, received_before, triage
-from warehouse.lock import writer_lock
-from warehouse.publish import publish
+from statreturns.flows import artifacts, progress
+from statreturns.flows.config import DEFAULTS, Settings, load_settings
+from statreturns.reports.build import build_reports, report_orgs
+from statreturns.reports.status import period_status
+from statreturns.reports.feedback import write_feedback
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.schemas.text import parse_period
+from statreturns.warehouse.db import connect, query
+from statreturns.intake.inbox import Incoming, discover, receive
+from statreturns.intake.read import Read, read_files
+from statreturns.warehouse.load import IngestResult, Triage, load_read, merge_reads, received_before, triage
+from statreturns.warehouse.lock import writer_lock
+from statreturns.warehouse.publish import publish
 
 TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
 # reading a file costs ~4 ms and a task ~10 ms of Prefect's own, so 50 files keep the overhead near 5%

@@ -1,7 +1,7 @@
 """Where a flow's read batches run: threads in this process, or a Dask cluster."""
 from __future__ import annotations
 
-from flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
+from statreturns.flows import quiet_prefect  # noqa: F401  (must precede the prefect import)
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 

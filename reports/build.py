@@ -6,16 +6,16 @@ from pathlib import Path
 
 import jinja2
 
-from reports.charts import Chart, charts_drawn_alongside, plan_charts, yoy_keys
-from reports.lineage import (
+from statreturns.reports.charts import Chart, charts_drawn_alongside, plan_charts, yoy_keys
+from statreturns.reports.lineage import (
     APPENDIX_COLUMNS, APPENDIX_WIDTHS_CM, LINEAGE_STEM, appendix, appendix_cells, appendix_md, lineage, write_lineage,
 )
-from reports.narrative import load_template, render
-from reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames
-from reports.word import Appendix, write_docx
-from reports.writers import TABLES_STEM, table_rows, write_csv, write_md, write_xlsx
-from schemas.catalogue import Catalogue
-from warehouse.db import connect, query
+from statreturns.reports.narrative import load_template, render
+from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames
+from statreturns.reports.word import Appendix, write_docx
+from statreturns.reports.writers import TABLES_STEM, table_rows, write_csv, write_md, write_xlsx
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.warehouse.db import connect, query
 
 DRAFT_STEM = "总结初稿"
 APPENDIX_TITLE = "附：数据来源"

@@ -16,8 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-from reports.summary import Summary
-from reports.writers import LAST_YEAR, THIS_YEAR
+from statreturns.reports.summary import Summary
+from statreturns.reports.writers import LAST_YEAR, THIS_YEAR
 
 # `make install` puts WenQuanYi Micro Hei (Debian fonts-wqy-microhei) at the first path; the others are
 # what other machines commonly have. Loaded by file, so a font installed after matplotlib cached its list is found.

@@ -18,12 +18,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from reports.received import received_returns
-from schemas.catalogue import Catalogue
-from schemas.grid import Grid
-from schemas.text import cell_text
-from warehouse.db import connect, query
-from warehouse.readers import UnreadableFile, read_grids
+from statreturns.reports.received import received_returns
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.grid import Grid
+from statreturns.schemas.text import cell_text
+from statreturns.warehouse.db import connect, query
+from statreturns.intake.readers import UnreadableFile, read_grids
 
 FOLDER = "feedback"
 SUFFIX = "_审核结果"

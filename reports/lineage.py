@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports.summary import Summary, sections
-from reports.writers import csv_table, decimals, display
+from statreturns.reports.summary import Summary, sections
+from statreturns.reports.writers import csv_table, decimals, display
 
 LINEAGE_STEM = "数据来源"
 APPENDIX_ROWS = 400  # past this many source rows (the district), the appendix gives one row per figure

@@ -10,8 +10,8 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from reports import wording
-from reports.summary import Summary
+from statreturns.reports import wording
+from statreturns.reports.summary import Summary
 
 DEFAULT_TEMPLATE = "summary.md.j2"
 PERCENT = "%"
@@ -207,7 +207,7 @@ FILTERS = {"yi": yi, "yu": yu, "n": bare, "growth": growth, "months": months, "p
 @cache
 def _environment(folder: str | None) -> jinja2.Environment:
     loader = (jinja2.FileSystemLoader(folder) if folder
-              else jinja2.FileSystemLoader(str(resources.files("reports").joinpath("templates"))))
+              else jinja2.FileSystemLoader(str(resources.files("statreturns.reports").joinpath("templates"))))
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, autoescape=False)
     env.filters.update(FILTERS)

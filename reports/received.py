@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas.text import parse_period
-from warehouse.db import query
+from statreturns.schemas.text import parse_period
+from statreturns.warehouse.db import query
 
 
 def reporting_period(period: object, file_path: str, received_at: object) -> dt.date:

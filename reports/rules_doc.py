@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from schemas.catalogue import MEASURE_NAMES, Catalogue, Form, Rule, Scope, load_catalogue
-from schemas.rules import SIGNS, Binary, Call, Check, Negate, Num, Ref
+from statreturns.schemas.catalogue import MEASURE_NAMES, Catalogue, Form, Rule, Scope, load_catalogue
+from statreturns.schemas.rules import SIGNS, Binary, Call, Check, Negate, Num, Ref
 
 SEVERITY = {"error": "错误（退回）", "warning": "提醒（核实）"}
 KINDS = {"flow": "流量指标", "stock": "存量指标", "text": "文字指标"}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from reports.received import received_returns
-from schemas.catalogue import Catalogue
-from warehouse.db import connect
+from statreturns.reports.received import received_returns
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.warehouse.db import connect
 
 DUE_DAY = 5  # returns for a month are due on this day of the next month
 STATES = {"accepted": "已受理", "late": "迟报", "rejected": "退回", "missing": "缺报"}

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from reports.wording import YI, name_list, places
-from schemas.catalogue import Catalogue
+from statreturns.reports.wording import YI, name_list, places
+from statreturns.schemas.catalogue import Catalogue
 
 DISTRICT = "all"
 DISTRICT_NAME = "全区"
@@ -71,13 +71,13 @@ class Summary:
 
 @cache
 def sections() -> tuple[Section, ...]:
-    doc = yaml.safe_load(resources.files("reports").joinpath("sections.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load(resources.files("statreturns.reports").joinpath("sections.yaml").read_text(encoding="utf-8"))
     return tuple(Section(s["name"], tuple(s["forms"]), tuple(s.get("derived", ()))) for s in doc)
 
 
 @cache
 def _rules() -> dict[str, list[dict]]:
-    return yaml.safe_load(resources.files("reports").joinpath("lineage.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(resources.files("statreturns.reports").joinpath("lineage.yaml").read_text(encoding="utf-8"))
 
 
 @cache

@@ -10,8 +10,8 @@ import pandas as pd
 import xlsxwriter
 from pandas.api.types import infer_dtype
 
-from reports.summary import Summary, sections
-from schemas.text import months_covered
+from statreturns.reports.summary import Summary, sections
+from statreturns.schemas.text import months_covered
 
 TABLES_STEM = "汇总表"
 PROJECTS_STEM = "重点项目"

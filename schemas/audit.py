@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.catalogue import Catalogue, Rule, Scope
-from schemas.findings import AUDIT_COLUMNS, FINDING_COLUMNS, finding
-from schemas.notes import NOTE_COLUMNS, explain
-from schemas.records import RECORD_KEY, Batch, RecordModel
-from schemas.rules import EARLIER, FUNCTIONS, STORED, Call, Ref
-from schemas.text import cell_text, fold
+from statreturns.schemas.catalogue import Catalogue, Rule, Scope
+from statreturns.schemas.findings import AUDIT_COLUMNS, FINDING_COLUMNS, finding
+from statreturns.schemas.notes import NOTE_COLUMNS, explain
+from statreturns.schemas.records import RECORD_KEY, Batch, RecordModel
+from statreturns.schemas.rules import EARLIER, FUNCTIONS, STORED, Call, Ref
+from statreturns.schemas.text import cell_text, fold
 
 # the stored figures of earlier returns a check may read (prev.ytd, last_year.ytd …), as the warehouse supplies them
 PREVIOUS_COLUMNS = ("org_code", "form_code", "indicator_code", "period", *STORED)

@@ -10,8 +10,8 @@ from importlib import resources
 
 import yaml
 
-from schemas.rules import Check, Ref, parse
-from schemas.text import fold
+from statreturns.schemas.rules import Check, Ref, parse
+from statreturns.schemas.text import fold
 
 KINDS = ("flow", "stock", "text")
 MEASURES = ("month", "ytd", "prior_ytd", "yoy_pct", "text")
@@ -234,12 +234,12 @@ def read_orgs(text: str) -> tuple[Org, ...]:
 
 
 def _data(name: str) -> str:
-    return resources.files("schemas").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("statreturns.schemas").joinpath(name).read_text(encoding="utf-8")
 
 
 @cache
 def _builtin() -> Catalogue:
-    forms_dir = resources.files("schemas").joinpath("forms")
+    forms_dir = resources.files("statreturns.schemas").joinpath("forms")
     forms = {}
     for entry in sorted(forms_dir.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):

@@ -1,8 +1,8 @@
 """Findings: one audit result, worded for the clerk who has to act on it."""
 from __future__ import annotations
 
-from schemas.catalogue import Catalogue, Indicator, MEASURE_NAMES
-from schemas.text import cell_text
+from statreturns.schemas.catalogue import Catalogue, Indicator, MEASURE_NAMES
+from statreturns.schemas.text import cell_text
 
 FINDING_COLUMNS = ("sheet", "cell", "form_code", "indicator_code", "severity", "rule", "value_found", "message")
 # added by the audit: what should be there instead, and whether a warning is explained (说明) and how

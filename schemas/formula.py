@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from schemas.grid import Grid
-from schemas.text import NotANumber, parse_number
+from statreturns.schemas.grid import Grid
+from statreturns.schemas.text import NotANumber, parse_number
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)|\$?([A-Z]{1,3})\$?(\d+)|([A-Za-z_][\w.]*)\s*\(|(.))")
 Lookup = Callable[[int, int], float]

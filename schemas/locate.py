@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from schemas.catalogue import Catalogue, Form, Indicator
-from schemas.findings import finding
-from schemas.formula import Unsupported, cell_value
-from schemas.grid import Grid
-from schemas.text import NotANumber, a1, cell_text, fold, normalise_code, parse_number, parse_period, split_name
+from statreturns.schemas.catalogue import Catalogue, Form, Indicator
+from statreturns.schemas.findings import finding
+from statreturns.schemas.formula import Unsupported, cell_value
+from statreturns.schemas.grid import Grid
+from statreturns.schemas.text import NotANumber, a1, cell_text, fold, normalise_code, parse_number, parse_period, split_name
 
 VALUE_MEASURES = ("month", "ytd", "prior_ytd", "yoy_pct")
 _PAREN = re.compile(r"\(([^()]*)\)$")

@@ -5,10 +5,10 @@ import re
 
 import pandas as pd
 
-from schemas.catalogue import Catalogue
-from schemas.grid import Grid
-from schemas.records import Received
-from schemas.text import a1, cell_text, fold
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.grid import Grid
+from statreturns.schemas.records import Received
+from statreturns.schemas.text import a1, cell_text, fold
 
 NOTE_COLUMNS = ("sha256", "sheet", "cell", "text", "about")  # about: the words that name what it explains
 

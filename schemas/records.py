@@ -8,10 +8,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.catalogue import MEASURES, Catalogue
-from schemas.findings import FINDING_COLUMNS, finding
-from schemas.grid import Grid
-from schemas.locate import SheetReturn, read_sheet
+from statreturns.schemas.catalogue import MEASURES, Catalogue
+from statreturns.schemas.findings import FINDING_COLUMNS, finding
+from statreturns.schemas.grid import Grid
+from statreturns.schemas.locate import SheetReturn, read_sheet
 
 RETURN_COLUMNS = ("sha256", "file_name", "sheet", "org_code", "form_code", "period", "folder_period", "period_cell")
 RECORD_KEY = ("sha256", "sheet")

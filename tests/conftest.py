@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.catalogue import load_catalogue
+from statreturns.schemas.catalogue import load_catalogue
 from tests.workbooks import indicator_return
 
 

@@ -7,12 +7,12 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from schemas.audit import PREVIOUS_COLUMNS, audit, indicator_frame, rule_schema, wide
-from schemas.catalogue import load_catalogue, read_rule
-from schemas.rules import growth, parse
-from schemas.records import Received, read_batch
+from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit, indicator_frame, rule_schema, wide
+from statreturns.schemas.catalogue import load_catalogue, read_rule
+from statreturns.schemas.rules import growth, parse
+from statreturns.schemas.records import Received, read_batch
 from tests.workbooks import Percent, indicator_return, project_return
-from warehouse.readers import read_grids
+from statreturns.intake.readers import read_grids
 
 CAT = load_catalogue()
 FILE = "示例街道财政所.xlsx"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from schemas.catalogue import FormRule, load_catalogue
-from schemas.rules import parse
-from schemas.locate import _header_words
-from schemas.text import fold
+from statreturns.schemas.catalogue import FormRule, load_catalogue
+from statreturns.schemas.rules import parse
+from statreturns.schemas.locate import _header_words
+from statreturns.schemas.text import fold
 
 SPEC = Path(__file__).parents[1] / ".." / "shared" / "spec" / "reporting-system.md"
 LE = "<="

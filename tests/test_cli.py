@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.config import load_settings
+from statreturns.flows.config import load_settings
 from tests.conftest import put, zb01
 
 
@@ -33,7 +33,7 @@ def test_monthly_run_loads_reports_and_exits_cleanly(tmp_path):
     put(inbox / "2023-06" / "错表.xlsx", zb01("南山街道财政所", "2023年6月", (1, 2), (1, 2)), dt.datetime(2023, 7, 5))
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "STATRETURNS_CONFIG": str(tmp_path / "none.toml")}
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
-    cmd = [sys.executable, "-m", "flows.cli", "run", "--period", "2023-06", "--inbox", str(inbox),
+    cmd = [sys.executable, "-m", "statreturns.flows.cli", "run", "--period", "2023-06", "--inbox", str(inbox),
            "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out")]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -47,7 +47,7 @@ def test_monthly_run_loads_reports_and_exits_cleanly(tmp_path):
 
 
 def test_analyst_commands_read_the_published_snapshot(tmp_path, capsys, monkeypatch):
-    from flows.cli import main
+    from statreturns.flows.cli import main
 
     monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
@@ -74,12 +74,12 @@ def test_analyst_commands_read_the_published_snapshot(tmp_path, capsys, monkeypa
 
 
 def test_a_run_while_another_writes_exits_3_naming_it(tmp_path, capsys, monkeypatch):
-    from flows.cli import main
-    from warehouse.lock import writer_lock
+    from statreturns.flows.cli import main
+    from statreturns.warehouse.lock import writer_lock
 
     monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
-    monkeypatch.setattr("warehouse.publish.writer_lock", lambda db, timeout=60: writer_lock(db, timeout=0.5))
+    monkeypatch.setattr("statreturns.warehouse.publish.writer_lock", lambda db, timeout=60: writer_lock(db, timeout=0.5))
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", (
         "import time\nfrom pathlib import Path\nfrom warehouse.lock import writer_lock\n"

@@ -84,7 +84,7 @@ def test_a_served_deployment_runs_on_demand_with_a_period_and_leaves_its_artifac
         wait_for("the Prefect server", lambda: client.get("/health").status_code == 200, until)
 
         serve = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh" / "w.duckdb"),
+            [sys.executable, "-m", "statreturns.flows.cli", "serve", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh" / "w.duckdb"),
              "--out", str(tmp_path / "out")],
             env=env, cwd=tmp_path, stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -8,19 +8,19 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from flows.cli import main
-from reports.feedback import feedback_path
-from reports.status import period_status
-from schemas.audit import PREVIOUS_COLUMNS, audit
-from schemas.catalogue import load_catalogue
-from schemas.notes import named_indicators, read_notes
-from schemas.records import Received, read_batch
+from statreturns.flows.cli import main
+from statreturns.reports.feedback import feedback_path
+from statreturns.reports.status import period_status
+from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.schemas.notes import named_indicators, read_notes
+from statreturns.schemas.records import Received, read_batch
 from tests.conftest import put
 from tests.workbooks import indicator_return, sheet
-from warehouse.explanations import CannotExplain, record_explanation
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
-from warehouse.readers import read_grids
+from statreturns.warehouse.explanations import CannotExplain, record_explanation
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
+from statreturns.intake.readers import read_grids
 
 CAT = load_catalogue()
 JUNE = dt.date(2023, 6, 1)

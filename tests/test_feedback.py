@@ -8,12 +8,12 @@ import duckdb
 import openpyxl
 import pytest
 
-from flows.cli import main
-from reports.feedback import FILLS, RESULTS, feedback_path, write_feedback
+from statreturns.flows.cli import main
+from statreturns.reports.feedback import FILLS, RESULTS, feedback_path, write_feedback
 from tests.conftest import put
 from tests.workbooks import indicator_return
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
 
 JUNE = dt.date(2023, 6, 1)
 RED, YELLOW = FILLS["error"], FILLS["warning"]

@@ -13,14 +13,15 @@ import pytest
 import yaml
 from rich.console import Console
 
-import flows.monthly
-from flows import artifacts, progress
-from flows.deploy import PROJECT_ROOT, deployments
-from flows.monthly import TIMEZONE, backfill, batches, months, monthly_consolidation, previous_month, regenerate_reports
-from flows.samples import write_sample_inbox
+from statreturns.flows import monthly as flow_module
+from statreturns.flows import artifacts, progress
+from statreturns.flows.deploy import PROJECT_ROOT, deployments
+from statreturns.flows.monthly import TIMEZONE, backfill, batches, months, monthly_consolidation, previous_month, regenerate_reports
+from statreturns.samples import write_sample_inbox
 from tests.conftest import put, zb01
-from warehouse.inbox import discover, receive
-from warehouse.load import ingest_paths, load_read, merge_reads, read_files, received_before, triage
+from statreturns.intake.inbox import discover, receive
+from statreturns.intake.read import read_files
+from statreturns.warehouse.load import ingest_paths, load_read, merge_reads, received_before, triage
 
 JUNE = dt.date(2023, 6, 1)
 FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd_value, prior_ytd_value, yoy_pct, "
@@ -67,7 +68,7 @@ def default_run(harness, sample_inbox, tmp_path_factory):
     """The monthly flow on the sample inbox with the default runner, in batches small enough to make several."""
     root = tmp_path_factory.mktemp("default")
     mp = pytest.MonkeyPatch()
-    mp.setattr(flows.monthly, "BATCH_FILES", 20)
+    mp.setattr(flow_module, "BATCH_FILES", 20)
     state = monthly_consolidation(period="2023-06", paths=paths_in(root, sample_inbox), return_state=True)
     mp.undo()
     return root, state
@@ -125,7 +126,7 @@ def test_files_loaded_by_another_run_meanwhile_are_not_loaded_twice(tmp_path, ca
 
 
 def test_the_summary_counts_this_run_then_the_period():
-    result = flows.monthly.IngestResult(pd.DataFrame(), pd.DataFrame(), counts={"accepted": 3, "rejected": 1})
+    result = flow_module.IngestResult(pd.DataFrame(), pd.DataFrame(), counts={"accepted": 3, "rejected": 1})
     missing = pd.DataFrame({"org_code": ["110199002"]})
     got = artifacts.summary_rows(result, {"2023-06": ({"accepted": 5, "duplicate": 1}, missing)})
     assert got == [
@@ -149,7 +150,7 @@ def test_the_schedule_is_the_sixth_at_six_beijing_time_and_regeneration_is_on_de
     [schedule] = monthly.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 6 * *", TIMEZONE)
     assert monthly.parameters == {"paths": {"inbox": str(tmp_path)}}
-    assert monthly.entrypoint == "flows.monthly.monthly_consolidation"
+    assert monthly.entrypoint == "statreturns.flows.monthly.monthly_consolidation"
     assert served[("regenerate-reports", "on-demand")].schedules == []
     assert served[("regenerate-reports", "on-demand")].parameters["org"] == "each"
     assert served[("backfill", "on-demand")].schedules == []
@@ -192,7 +193,7 @@ def test_the_flow_loads_exactly_what_one_ingest_loads(default_run, sample_inbox,
 def test_a_dask_cluster_gives_the_same_figures_as_the_default_runner(default_run, sample_inbox, tmp_path, monkeypatch):
     from prefect_dask import DaskTaskRunner
 
-    monkeypatch.setattr(flows.monthly, "BATCH_FILES", 20)
+    monkeypatch.setattr(flow_module, "BATCH_FILES", 20)
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": False,
                                             "dashboard_address": None})
     result, _ = monthly_consolidation.with_options(task_runner=runner)(period="2023-06", paths=paths_in(tmp_path, sample_inbox))

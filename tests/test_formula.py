@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.formula import Unsupported, evaluate
+from statreturns.schemas.formula import Unsupported, evaluate
 
 CELLS = {(4, 3): 10.0, (4, 4): 100.0, (4, 5): 80.0, (0, 0): 1.0, (1, 0): 2.0, (2, 0): 3.0}
 

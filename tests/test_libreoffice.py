@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.samples import write_sample_inbox
-from schemas.records import Received, read_batch
-from warehouse.readers import read_grids
+from statreturns.samples import write_sample_inbox
+from statreturns.schemas.records import Received, read_batch
+from statreturns.intake.readers import read_grids
 
 SOFFICE = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)")

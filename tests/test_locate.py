@@ -9,11 +9,11 @@ from tests.workbooks import (
     ENGINES, INDICATOR_COLUMNS, Formula, Merged, Percent, indicator_return, project_return, sheet, workbook,
 )
 
-from schemas.catalogue import load_catalogue
-from schemas.grid import Grid
-from schemas.locate import match_reporter, read_sheet
-from schemas.records import Received, read_batch
-from warehouse.readers import read_grids
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.schemas.grid import Grid
+from statreturns.schemas.locate import match_reporter, read_sheet
+from statreturns.schemas.records import Received, read_batch
+from statreturns.intake.readers import read_grids
 
 CAT = load_catalogue()
 FILE = "示例街道财政所6月.xlsx"

@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from reports import wording
-from reports.narrative import TemplateError, load_template, render
-from reports.summary import Snapshot, build_summary, snapshot_frames
+from statreturns.reports import wording
+from statreturns.reports.narrative import TemplateError, load_template, render
+from statreturns.reports.summary import Snapshot, build_summary, snapshot_frames
 
 JUNE = dt.date(2023, 6, 1)
 MAY = dt.date(2023, 5, 1)

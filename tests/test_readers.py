@@ -9,8 +9,8 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from schemas.locate import read_sheet
-from warehouse.readers import Limits, UnreadableFile, read_grids
+from statreturns.schemas.locate import read_sheet
+from statreturns.intake.readers import Limits, UnreadableFile, read_grids
 
 HEADER = ["指标名称", "代码", "计量单位", "本月", "本年累计", "上年同期累计"]
 

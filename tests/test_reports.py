@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 from matplotlib.ft2font import FT2Font
 
-from reports.build import build_reports, report_orgs
-from reports.charts import CJK_FONT_FILES, cjk_family
-from reports.summary import sections
+from statreturns.reports.build import build_reports, report_orgs
+from statreturns.reports.charts import CJK_FONT_FILES, cjk_family
+from statreturns.reports.summary import sections
 from tests.conftest import form_return, put, zb01
 from tests.workbooks import project_return
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
 
 JUNE = dt.date(2023, 6, 1)
 GOLDEN = Path(__file__).parent / "golden"
@@ -200,7 +200,7 @@ def test_a_figure_of_the_draft_traces_back_to_its_cell(scenario, out):
 
 
 def test_report_reads_the_warehouse_only_without_prefect_and_takes_a_template(scenario, tmp_path, monkeypatch):
-    from flows.cli import main
+    from statreturns.flows.cli import main
 
     template = tmp_path / "本单位模板.md.j2"
     template.write_text("{{ org.name }}财政收入{{ f.ZB01_01.ytd }}，{{ f.ZB01_01 | growth }}。\n", encoding="utf-8")
@@ -218,7 +218,7 @@ def test_report_reads_the_warehouse_only_without_prefect_and_takes_a_template(sc
 
 
 def test_a_broken_template_is_refused_with_its_line(scenario, tmp_path, monkeypatch, capsys):
-    from flows.cli import main
+    from statreturns.flows.cli import main
 
     template = tmp_path / "坏模板.md.j2"
     template.write_text("第一行\n{{ f.ZB01_01.ytd }\n", encoding="utf-8")
@@ -238,7 +238,7 @@ GOLDEN_FILES = ["汇总表.csv", "总结初稿.md", "数据来源.csv"]
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, cat):
     """The demo inbox (statreturns sample-data), ingested and reported for 2023-06."""
-    from flows.samples import write_sample_inbox
+    from statreturns.samples import write_sample_inbox
 
     root = tmp_path_factory.mktemp("sample")
     write_sample_inbox(root / "inbox")
@@ -299,7 +299,7 @@ def test_sample_lineage_matches_the_golden_one(sample, org):
 
 def test_an_explained_warning_is_reported_as_explained_not_open(tmp_path, cat):
     from tests.conftest import put, zb01
-    from warehouse.explanations import record_explanation
+    from statreturns.warehouse.explanations import record_explanation
 
     put(tmp_path / "in" / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200), (50, 190)),
         dt.datetime(2023, 7, 5))

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reports.rules_doc import in_words, render, when
-from schemas.rules import parse
+from statreturns.reports.rules_doc import in_words, render, when
+from statreturns.schemas.rules import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.samples import DRIFT_NOTES, DRIFTS, EXPECTED, MONTHS, PLAN, YEAR, intended, write_sample_inbox
-from schemas.audit import PREVIOUS_COLUMNS, audit
-from schemas.catalogue import load_catalogue
-from schemas.records import Received, read_batch
-from schemas.text import parse_period
-from warehouse.readers import UnreadableFile, read_grids
+from statreturns.samples import DRIFT_NOTES, MONTHS, YEAR, write_sample_inbox
+from tests.sample_truth import DRIFTS, EXPECTED, PLAN, intended
+from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.schemas.records import Received, read_batch
+from statreturns.schemas.text import parse_period
+from statreturns.intake.readers import UnreadableFile, read_grids
 
 SEED = 2023
 CELL = re.compile(r"[A-Z]{1,3}[0-9]+单元格")

@@ -8,11 +8,11 @@ import io
 import openpyxl
 import pytest
 
-from flows.cli import main
-from reports.status import deadline, period_status, short_text, table_text
+from statreturns.flows.cli import main
+from statreturns.reports.status import deadline, period_status, short_text, table_text
 from tests.conftest import form_return, put, zb01
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
 
 JUNE = dt.date(2023, 6, 1)
 

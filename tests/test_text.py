@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from schemas.catalogue import load_catalogue
-from schemas.text import (
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.schemas.text import (
     NotANumber, a1, cell_text, fold, months_covered, normalise_code, parse_number, parse_period, period_label,
     split_name,
 )

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-import warehouse.load
+from statreturns.warehouse import load as load_module
 from tests.conftest import JUNE, REPORTER, day, put, zb01
-from warehouse.db import connect
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
+from statreturns.warehouse.db import connect
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
 
 def run(db, inbox, cat):
     return ingest_paths(db, discover(inbox), cat, db.parent / "archive", JUNE)
@@ -101,8 +101,8 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(db, inbox, cat, monke
             raise OSError("disk full")
         return real_insert(con, table, frame)
 
-    real_insert = warehouse.load.insert
-    monkeypatch.setattr(warehouse.load, "insert", failing_insert)
+    real_insert = load_module.insert
+    monkeypatch.setattr(load_module, "insert", failing_insert)
     with pytest.raises(OSError):
         run(db, inbox, cat)
     assert "submissions" in calls

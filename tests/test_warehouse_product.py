@@ -16,14 +16,14 @@ import pytest
 
 from tests.conftest import JUNE, REPORTER, day, put, zb01
 from tests.workbooks import indicator_return
-from warehouse.db import SCHEMA_VERSION, connect, schema_version
-from warehouse.docs import render_fresh
-from warehouse.export import EXPORTS, export
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
-from warehouse.lock import WarehouseBusy, writer_lock
-from warehouse.publish import snapshot_path, writing
-from warehouse.rebuild import rebuild
+from statreturns.warehouse.db import SCHEMA_VERSION, connect, schema_version
+from statreturns.warehouse.docs import render_fresh
+from statreturns.reports.export import EXPORTS, export
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
+from statreturns.warehouse.lock import WarehouseBusy, writer_lock
+from statreturns.warehouse.publish import snapshot_path, writing
+from statreturns.warehouse.rebuild import rebuild
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd_value, prior_ytd_value, yoy_pct, "
@@ -64,7 +64,7 @@ def test_a_second_writer_waits_then_refuses_naming_the_first(db):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from warehouse.lock import writer_lock
+        from statreturns.warehouse.lock import writer_lock
         with writer_lock(Path({str(db)!r})):
             print("locked", flush=True)
             time.sleep(30)
@@ -129,7 +129,7 @@ def test_rebuild_from_the_archive_gives_the_same_figures(db, inbox, cat):
 
 
 def test_rebuild_keeps_the_explanations_the_office_recorded(db, tmp_path, cat):
-    from warehouse.explanations import record_explanation
+    from statreturns.warehouse.explanations import record_explanation
 
     put(tmp_path / "in" / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年6月", (10, 20), (100, 200), (50, 190)), day(5))
     run(db, tmp_path / "in", cat)
@@ -143,16 +143,16 @@ def test_rebuild_keeps_the_explanations_the_office_recorded(db, tmp_path, cat):
 KILLER = """
 import sys
 from pathlib import Path
-from schemas.catalogue import load_catalogue
-from warehouse.inbox import discover
-from warehouse.load import ingest_paths
+from statreturns.schemas.catalogue import load_catalogue
+from statreturns.intake.inbox import discover
+from statreturns.warehouse.load import ingest_paths
 ingest_paths(Path(sys.argv[1]), discover(Path(sys.argv[2])), load_catalogue(), Path(sys.argv[3]))
 print("done", flush=True)
 """
 
 
 def test_kill_9_during_a_load_loses_nothing_and_the_rerun_completes(db, inbox, cat, tmp_path):
-    from flows.samples import write_sample_inbox
+    from statreturns.samples import write_sample_inbox
 
     run(db, inbox, cat)
     before = read(db, "select count(*) from submissions")

@@ -14,7 +14,7 @@ import xlsxwriter
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
-from schemas.catalogue import load_catalogue
+from statreturns.schemas.catalogue import load_catalogue
 
 ENGINES = ("openpyxl", "xlsxwriter")
 INDICATOR_COLUMNS = ("指标名称", "代码", "计量单位", "本月", "本年累计", "上年同期累计", "同比增长(%)")

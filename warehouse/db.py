@@ -8,18 +8,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas.catalogue import Catalogue
+from statreturns.schemas.catalogue import Catalogue
 
 
 @cache
 def sql(name: str) -> str:
     """The text of ``warehouse/sql/<name>.sql``."""
-    return resources.files("warehouse.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return resources.files("statreturns.warehouse.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
 def migrations() -> list[tuple[int, str]]:
     """(version, SQL) of every migration under ``warehouse/sql/migrations``, in order."""
-    folder = resources.files("warehouse.sql").joinpath("migrations")
+    folder = resources.files("statreturns.warehouse.sql").joinpath("migrations")
     found = [(int(f.name[:3]), f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".sql")]
     return sorted(found)
 

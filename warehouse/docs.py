@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import SCHEMA_VERSION, connect
+from statreturns.warehouse.db import SCHEMA_VERSION, connect
 
 VIEWS = ("figures", "figures_history", "figures_as_of", "district_figures", "projects", "submissions", "findings", "periods")
 INTRO = """# The statreturns warehouse
@@ -23,7 +23,7 @@ the month (`DATE`, e.g. `'2023-06-01'`); values are in each indicator's canonica
 
 
 def example(name: str) -> str | None:
-    file = resources.files("warehouse.sql").joinpath("examples", f"{name}.sql")
+    file = resources.files("statreturns.warehouse.sql").joinpath("examples", f"{name}.sql")
     return file.read_text(encoding="utf-8").strip() if file.is_file() else None
 
 

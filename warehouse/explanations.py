@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.db import connect, query, sql
+from statreturns.warehouse.db import connect, query, sql
 
 
 class CannotExplain(Exception):

@@ -8,13 +8,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas.audit import PREVIOUS_COLUMNS, audit
-from schemas.catalogue import Catalogue
-from schemas.notes import read_notes
-from schemas.records import RECORD_KEY, Batch, Received, read_batch
-from warehouse.db import connect, insert, query, sql, sync_dimensions
-from warehouse.inbox import Incoming, archive, receive
-from warehouse.readers import UnreadableFile, read_grids
+from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.records import RECORD_KEY, Batch
+from statreturns.intake.inbox import Incoming, archive, receive
+from statreturns.intake.read import Read, read_files
+from statreturns.warehouse.db import connect, insert, query, sql, sync_dimensions
 
 
 _NO_PREVIOUS = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
@@ -28,15 +27,6 @@ class IngestResult:
     findings: pd.DataFrame
     skipped: int = 0  # files already received at the same path with the same bytes
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def to_received(incoming: Incoming) -> Received:
-    """Read a file's sheets, or say why it cannot be read."""
-    try:
-        grids, error = tuple(read_grids(incoming.data)), None
-    except UnreadableFile as e:
-        grids, error = None, str(e)
-    return Received(incoming.sha256, incoming.file_name, grids, error, incoming.folder_period)
 
 
 def _sub_batch(batch: Batch, keys: pd.DataFrame) -> Batch:
@@ -114,20 +104,6 @@ def received_before(db_path: Path) -> pd.DataFrame:
         return pd.DataFrame(columns=["file_path", "sha256"])
     with connect(db_path, read_only=True) as con:
         return query(con, "received")
-
-
-@dataclass(frozen=True)
-class Read:
-    """What files hold before any audit: their returns as a batch, and the notes written in them."""
-
-    batch: Batch
-    notes: pd.DataFrame
-
-
-def read_files(files: list[Incoming], cat: Catalogue) -> Read:
-    """Locate the returns and notes in files' bytes; no database, so any process can do it, a batch at a time."""
-    received = [to_received(f) for f in files]
-    return Read(read_batch(received, cat), read_notes(received, cat))
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from warehouse.lock import writer_lock
+from statreturns.warehouse.lock import writer_lock
 
 
 def snapshot_path(db_path: Path) -> Path:

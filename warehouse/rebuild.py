@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas.catalogue import Catalogue
-from schemas.text import parse_period
-from warehouse.db import connect, insert, query
-from warehouse.inbox import Incoming
-from warehouse.load import IngestResult, ingest_incoming
+from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.text import parse_period
+from statreturns.warehouse.db import connect, insert, query
+from statreturns.intake.inbox import Incoming
+from statreturns.warehouse.load import IngestResult, ingest_incoming
 
 
 def archived(received: pd.DataFrame) -> list[Incoming]:

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.text import parse_period
+from statreturns.schemas.text import parse_period
 
 SKIPPED_PREFIXES = ("~$", ".")  # Excel/WPS lock files and hidden files are not returns
 

@@ -17,7 +17,7 @@ import defusedxml.ElementTree as SafeET
 import python_calamine as pc
 from defusedxml import DTDForbidden, EntitiesForbidden
 
-from schemas.grid import Grid
+from statreturns.schemas.grid import Grid
 
 ZIP = b"PK\x03\x04"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from warehouse.db import connect, sql
+from statreturns.warehouse.db import connect, sql
 
 EXPORTS = ("figures", "district_figures", "projects", "submissions", "findings")
 FORMATS = ("parquet", "csv")

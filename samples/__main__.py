@@ -1,0 +1,19 @@
+"""``python -m statreturns.samples FOLDER``: write the demo inbox into FOLDER."""
+from __future__ import annotations
+
+import argparse
+
+from statreturns.samples import write_sample_inbox
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m statreturns.samples", description="生成示例报表（演示用收件箱）")
+    parser.add_argument("out", help="写入的文件夹，如 inbox")
+    parser.add_argument("--seed", type=int, default=2023, help="随机种子（同一种子生成同样的文件）")
+    args = parser.parse_args(argv)
+    written = write_sample_inbox(args.out, args.seed)
+    print(f"已生成示例报表 {len(written)} 个：{args.out}")
+
+
+if __name__ == "__main__":
+    main()
