@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from statreturns.schemas.catalogue import Catalogue, load_catalogue
-from statreturns.warehouse.publish import snapshot_path
+from statreturns.warehouse.store import Warehouse
 
 CONFIG_FILE = "statreturns.toml"
+# Runtime data lives under var/ (warehouse, snapshot, archive) and out/ (what the office reads), never beside code.
 DEFAULTS = {
     "inbox": "inbox",
     "warehouse": "var/statreturns.duckdb",
@@ -22,6 +24,8 @@ DEFAULTS = {
 
 @dataclass(frozen=True)
 class Settings:
+    """Every path resolved once, so that the same file is the same file however a command was started."""
+
     inbox: Path
     warehouse: Path
     out: Path
@@ -29,18 +33,22 @@ class Settings:
     registry: Path | None
     snapshot: Path | None = None
 
-    @property
-    def published(self) -> Path:
-        """Where the read-only snapshot for analysts is published."""
-        return self.snapshot or snapshot_path(self.warehouse)
+    @cached_property
+    def wh(self) -> Warehouse:
+        """The warehouse these settings name, opened by whoever is handed it."""
+        return Warehouse.at(self.warehouse, self.snapshot, self.archive)
 
-    def readable(self) -> Path:
-        """What queries and on-demand reports open: the published snapshot, or the warehouse before any publish."""
-        return self.published if self.published.exists() else self.warehouse
+    def registry_text(self) -> str | None:
+        """The org registry CSV in force, or None for the built-in demo registry."""
+        return self.registry.read_text(encoding="utf-8-sig") if self.registry else None
 
     def catalogue(self) -> Catalogue:
         """The catalogue with this installation's org registry."""
-        return load_catalogue(self.registry.read_text(encoding="utf-8-sig") if self.registry else None)
+        return load_catalogue(self.registry_text())
+
+    def as_strings(self) -> dict[str, str]:
+        """The settings as the flows' ``paths`` parameter."""
+        return {k: str(getattr(self, k)) for k in DEFAULTS if getattr(self, k) is not None}
 
 
 def _config_file(explicit: str | None) -> Path | None:
@@ -60,12 +68,12 @@ def load_settings(flags: dict[str, str | None], config: str | None = None) -> Se
     values = {}
     for key, default in DEFAULTS.items():
         values[key] = flags.get(key) or os.environ.get(f"STATRETURNS_{key.upper()}") or from_file.get(key) or default
-    warehouse = Path(values["warehouse"])
+    resolved = {k: Path(v).resolve() if v else None for k, v in values.items()}
     return Settings(
-        inbox=Path(values["inbox"]),
-        warehouse=warehouse,
-        out=Path(values["out"]),
-        archive=Path(values["archive"]) if values["archive"] else warehouse.parent / "archive",
-        registry=Path(values["registry"]) if values["registry"] else None,
-        snapshot=Path(values["snapshot"]) if values["snapshot"] else None,
+        inbox=resolved["inbox"],
+        warehouse=resolved["warehouse"],
+        out=resolved["out"],
+        archive=resolved["archive"] or resolved["warehouse"].parent / "archive",
+        registry=resolved["registry"],
+        snapshot=resolved["snapshot"],
     )

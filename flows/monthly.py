@@ -15,18 +15,16 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from statreturns.flows import artifacts, progress
-from statreturns.flows.config import DEFAULTS, Settings, load_settings
+from statreturns.flows.config import Settings, load_settings
 from statreturns.reports.build import build_reports, report_orgs
 from statreturns.reports.status import period_status
 from statreturns.reports.feedback import write_feedback
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.text import parse_period
-from statreturns.warehouse.db import connect, query
+from statreturns.warehouse.db import query
 from statreturns.intake.inbox import Incoming, discover, receive
 from statreturns.intake.read import Read, read_files
 from statreturns.warehouse.load import IngestResult, Triage, load_read, merge_reads, received_before, triage
-from statreturns.warehouse.lock import writer_lock
-from statreturns.warehouse.publish import publish
 
 TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
 # reading a file costs ~4 ms and a task ~10 ms of Prefect's own, so 50 files keep the overhead near 5%
@@ -50,19 +48,10 @@ def batches(files: list[Incoming], size: int) -> list[list[Incoming]]:
     return [files[i:i + size] for i in range(0, len(files), size)] or [[]]
 
 
-def flow_paths(settings: Settings) -> dict[str, str]:
-    """Settings as the flows' ``paths`` parameter."""
-    return {k: str(getattr(settings, k)) for k in DEFAULTS if getattr(settings, k) is not None}
-
-
-def _registry(settings: Settings) -> str | None:
-    return settings.registry.read_text(encoding="utf-8-sig") if settings.registry else None
-
-
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def receive_files(settings: Settings) -> Triage:
     """Fingerprint every file in the inbox and set aside those the warehouse already has."""
-    return triage(received_before(settings.readable()), [receive(p) for p in discover(settings.inbox)])
+    return triage(received_before(settings.wh), [receive(p) for p in discover(settings.inbox)])
 
 
 @task(cache_policy=NO_CACHE)
@@ -74,31 +63,29 @@ def read_returns(files: list[Incoming], registry: str | None) -> Read:
 @task(cache_policy=NO_CACHE)
 def load_returns(settings: Settings, found: Triage, reads: list[Read], period: str) -> IngestResult:
     """Audit and load everything read, as the warehouse's one writer."""
-    with writer_lock(settings.warehouse):
-        return load_read(settings.warehouse, found, merge_reads(reads), settings.catalogue(), settings.archive,
-                         parse_period(period))
+    with settings.wh.writer(publish_after=False) as con:
+        return load_read(con, found, merge_reads(reads), settings.catalogue(), settings.wh.archive, parse_period(period))
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def publish_snapshot(settings: Settings) -> Path:
     """Put a copy of the warehouse where queries and reports read it."""
-    with writer_lock(settings.warehouse):
-        return publish(settings.warehouse, settings.published)
+    return settings.wh.publish()
 
 
 @task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def write_reports(settings: Settings, period: str, org: str | None) -> list[Path]:
     """Write ``period``'s summaries from the published snapshot."""
     cat = settings.catalogue()
-    return build_reports(settings.readable(), cat, parse_period(period), report_orgs(cat, org), settings.out)
+    return build_reports(settings.wh, cat, parse_period(period), report_orgs(cat, org), settings.out)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def check_period(settings: Settings, period: str) -> tuple[dict[str, int], pd.DataFrame]:
     """What the warehouse holds of ``period``: its returns in each status, and the returns still missing."""
-    with connect(settings.readable(), read_only=True) as con:
+    with settings.wh.reader() as con:
         counts = query(con, "period_counts", period=parse_period(period))
-    missing = artifacts.missing_returns(period_status(settings.readable(), settings.catalogue(), parse_period(period)))
+    missing = artifacts.missing_returns(period_status(settings.wh, settings.catalogue(), parse_period(period)))
     return {status: int(n) for status, n in zip(counts["status"], counts["n"])}, missing
 
 
@@ -135,7 +122,7 @@ def consolidate(settings: Settings, run_period: str) -> IngestResult:
     found = receive_files(settings)
     progress.files(len(found.originals))
     progress.stage("读取报表")
-    reads = read_in_batches(found, _registry(settings))
+    reads = read_in_batches(found, settings.registry_text())
     progress.stage("审核入库")
     result = load_returns(settings, found, reads, run_period)
     progress.stage("发布快照")
@@ -149,7 +136,7 @@ def write_feedback_files(settings: Settings, result: IngestResult) -> list[Path]
     shas = list(result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].unique())
     if not shas:
         return []
-    return write_feedback(settings.readable(), settings.catalogue(), settings.out, shas=shas, archive=settings.archive)
+    return write_feedback(settings.wh, settings.catalogue(), settings.out, shas=shas)
 
 
 @flow(name="monthly-consolidation")

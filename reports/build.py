@@ -13,9 +13,10 @@ from statreturns.reports.lineage import (
 from statreturns.reports.narrative import load_template, render
 from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames
 from statreturns.reports.word import Appendix, write_docx
-from statreturns.reports.writers import TABLES_STEM, table_rows, write_csv, write_md, write_xlsx
+from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
 from statreturns.schemas.catalogue import Catalogue
-from statreturns.warehouse.db import connect, query
+from statreturns.warehouse.db import query
+from statreturns.warehouse.store import Warehouse
 
 DRAFT_STEM = "总结初稿"
 APPENDIX_TITLE = "附：数据来源"
@@ -28,9 +29,9 @@ def report_orgs(cat: Catalogue, org: str | None) -> list[str]:
     return [o.code for o in cat.orgs] + [DISTRICT]
 
 
-def read_snapshot(db_path: Path, cat: Catalogue, period: dt.date, org: str | None) -> Snapshot:
+def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, org: str | None) -> Snapshot:
     """One query per table: the figures, projects and month-by-month curves of ``org`` (None: every org)."""
-    with connect(db_path, read_only=True) as con:
+    with wh.reader() as con:
         figures = query(con, "report_figures", period=period, org=org)
         projects = query(con, "latest_projects", period=period, org=org)
         history = query(con, "report_history", period=period, org=org)
@@ -42,7 +43,7 @@ def write_tables(summary: Summary, charts: list[Chart], folder: Path) -> None:
     """汇总表.xlsx (a sheet per section, native charts), 汇总表.csv, 汇总表.md and 重点项目.csv."""
     rows = table_rows(summary)
     write_xlsx(summary, rows, yoy_keys(summary), folder / f"{TABLES_STEM}.xlsx")
-    write_csv(summary, rows, folder)
+    write_csvs(summary, rows, folder)
     write_md(summary, rows, charts, folder / f"{TABLES_STEM}.md")
 
 
@@ -69,9 +70,9 @@ def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path
     return folder
 
 
-def build_reports(db_path: Path, cat: Catalogue, period: dt.date, orgs: list[str], out: Path,
+def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str], out: Path,
                   template: Path | None = None) -> list[Path]:
     """Write the report of ``period`` for each org code (or ``all``), the draft from ``template`` or the project's own."""
     tmpl = load_template(template)  # a broken template stops the run before anything is read or written
-    snap = read_snapshot(db_path, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
+    snap = read_snapshot(wh, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
     return [write_report(build_summary(snap, cat, org), out, tmpl) for org in orgs]

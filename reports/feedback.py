@@ -22,7 +22,8 @@ from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.text import cell_text
-from statreturns.warehouse.db import connect, query
+from statreturns.warehouse.db import query
+from statreturns.warehouse.store import Warehouse
 from statreturns.intake.readers import UnreadableFile, read_grids
 
 FOLDER = "feedback"
@@ -237,10 +238,10 @@ def _grids(archive_path: object, archive: Path | None) -> list[Grid] | None:
         return None
 
 
-def write_feedback(db_path: Path, cat: Catalogue, out: Path, *, period: dt.date | None = None,
-                   shas: list[str] | None = None, archive: Path | None = None) -> list[Path]:
+def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date | None = None,
+                   shas: list[str] | None = None) -> list[Path]:
     """Write the 回执 of every file received for ``period`` (or of the files ``shas``); returns the paths."""
-    with connect(db_path, read_only=True) as con:
+    with wh.reader() as con:
         returns = received_returns(con, period=period, shas=shas)
         findings = _findings(con, list(returns["sha256"].unique()))
     written: list[Path] = []
@@ -251,7 +252,7 @@ def write_feedback(db_path: Path, cat: Catalogue, out: Path, *, period: dt.date 
         if path in written:  # two different files of one name in one month
             path = path.with_name(f"{path.stem}_{sha[:8]}{path.suffix}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        feedback_book(fb, None if fb.clean else _grids(first["archive_path"], archive), cat).save(path)
+        feedback_book(fb, None if fb.clean else _grids(first["archive_path"], wh.archive), cat).save(path)
         written.append(path)
     return written
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from statreturns.reports.summary import Summary, sections
-from statreturns.reports.writers import csv_table, decimals, display
+from statreturns.reports.files import write_csv
+from statreturns.reports.writers import decimals, display
 
 LINEAGE_STEM = "数据来源"
 APPENDIX_ROWS = 400  # past this many source rows (the district), the appendix gives one row per figure
@@ -111,5 +112,5 @@ def write_lineage(rows: pd.DataFrame, path: Path) -> None:
     warned = rows["warnings"].fillna("") != ""
     explained = rows["explained"].fillna("") != ""
     result = pd.Series(PASSED, index=rows.index).where(~explained, EXPLAINED).where(~warned, WARNED).where(sourced, None)
-    csv_table(rows.assign(result=result, warnings=rows["warnings"].where(warned, None),
-                          explained=rows["explained"].where(explained, None)), LINEAGE_COLUMNS, path)
+    write_csv(rows.assign(result=result, warnings=rows["warnings"].where(warned, None),
+                          explained=rows["explained"].where(explained, None)), path, LINEAGE_COLUMNS)

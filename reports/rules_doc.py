@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import sys
 
-from statreturns.schemas.catalogue import MEASURE_NAMES, Catalogue, Form, Rule, Scope, load_catalogue
-from statreturns.schemas.rules import SIGNS, Binary, Call, Check, Negate, Num, Ref
+from statreturns.schemas.catalogue import MEASURE_NAMES, SEVERITY_NAMES, Catalogue, Form, Rule, Scope, load_catalogue
+from statreturns.schemas.rules import EARLIER, FUNCTIONS, SIGNS, Binary, Call, Check, Negate, Num, Ref
 
-SEVERITY = {"error": "错误（退回）", "warning": "提醒（核实）"}
+SEVERITY = {k: f"{v}（{'退回' if k == 'error' else '核实'}）" for k, v in SEVERITY_NAMES.items()}
 KINDS = {"flow": "流量指标", "stock": "存量指标", "text": "文字指标"}
-EARLIER = {"prev": "上月报表的", "last_year": "去年同月报表的"}
-FUNCTIONS = {"growth": "同比增长", "abs": "绝对值", "min": "较小值", "max": "较大值"}
+LAYOUTS = {"indicators": "指标型报表", "projects": "项目清单"}
 INTRO = """# 审核规则一览
 
-由 `make docs`（`python -m reports.rules_doc > docs/rules.md`）按规则目录 `schemas/rules.yaml` 和
-`schemas/forms/*.yaml` 生成，请勿手改；改规则请改目录，再重新生成。
+由 `make docs`（`python -m statreturns.reports.rules_doc > docs/rules.md`）按规则目录 `schemas/rules.yaml`
+生成，请勿手改；改规则请改目录，再重新生成。
 
 - **错误**：报表退回，不入库；按“如何修改”改好后重新报送。
 - **提醒**：报表受理入库，请核实；数字无误的，在报表中加一行“说明：指标名称＋原因”（或在标题为“说明”的列中
@@ -44,9 +43,9 @@ def _node(node: object, form: Form | None) -> str:
         name = MEASURE_NAMES[node.measure]
         if node.indicator and form is not None:
             return f"{form.indicator(node.indicator).name}{name}"
-        return f"{EARLIER.get(node.earlier, '')}{name}"
+        return f"{EARLIER[node.earlier].words if node.earlier else ''}{name}"
     if isinstance(node, Call):
-        return f"{FUNCTIONS[node.function]}({', '.join(_node(a, form) for a in node.args)})"
+        return f"{FUNCTIONS[node.function].words}({', '.join(_node(a, form) for a in node.args)})"
     if isinstance(node, Negate):
         return f"-{_node(node.operand, form)}"
     if isinstance(node, Binary):
@@ -61,7 +60,7 @@ def in_words(check: Check, form: Form | None = None) -> str:
 
 
 def _scope(scope: Scope) -> str:
-    parts = [*(KINDS[k] for k in scope.kinds), *(f"{f}表" for f in scope.forms)]
+    parts = [*(LAYOUTS[x] for x in scope.layouts), *(KINDS[k] for k in scope.kinds), *(f"{f}表" for f in scope.forms)]
     if scope.yoy is not None:
         parts.append("有同比的指标" if scope.yoy else "无同比的指标")
     if scope.months:
@@ -82,12 +81,12 @@ def _cell(text: str) -> str:
 
 
 def _table(rules: list[Rule], cat: Catalogue, formula: bool) -> list[str]:
-    head = ["规则代码", "类别", "何时触发", *(["审核公式"] if formula else []), "如何修改"]
+    head = ["规则代码", "规则", "类别", "何时触发", *(["审核公式"] if formula else []), "如何修改"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rules:
         form = cat.forms.get(r.form) if r.form else None
         check = [f"`{r.check.text}`" if r.check else "（程序判定）"] if formula else []
-        lines.append("| " + " | ".join(_cell(x) for x in [f"`{r.code}`", SEVERITY[r.severity], when(r, form), *check,
+        lines.append("| " + " | ".join(_cell(x) for x in [f"`{r.code}`", r.name, SEVERITY[r.severity], when(r, form), *check,
                                                            r.how_to_fix]) + " |")
     return lines + [""]
 

@@ -5,13 +5,15 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 import xlsxwriter
 
+from statreturns.reports import files
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
-from statreturns.warehouse.db import connect
+from statreturns.warehouse.store import Warehouse
 
 DUE_DAY = 5  # returns for a month are due on this day of the next month
 STATES = {"accepted": "已受理", "late": "迟报", "rejected": "退回", "missing": "缺报"}
@@ -120,9 +122,9 @@ def status_table(returns: pd.DataFrame, cat: Catalogue, period: dt.date, due_day
     return Status(period, due, table.reindex(columns=list(COLUMNS)))
 
 
-def period_status(db_path: Path, cat: Catalogue, period: dt.date, due_day: int = DUE_DAY) -> Status:
+def period_status(wh: Warehouse, cat: Catalogue, period: dt.date, due_day: int = DUE_DAY) -> Status:
     """The status of ``period`` from the warehouse."""
-    with connect(db_path, read_only=True) as con:
+    with wh.reader() as con:
         returns = received_returns(con, period=period)
     return status_table(returns, cat, period, due_day)
 
@@ -174,11 +176,9 @@ def table_text(status: Status) -> list[str]:
     return lines
 
 
-def write_csv(status: Status, path: Path) -> Path:
-    """The org × form listing, UTF-8 with a BOM so that Excel/WPS open it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    status.table.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+def write_csv(status: Status, target: Path | TextIO) -> Path | None:
+    """The org × form listing, to a file (UTF-8 with a BOM, for Excel and WPS) or a stream."""
+    return files.write_csv(status.table, target)
 
 
 def status_path(out: Path, period: dt.date) -> Path:

@@ -76,11 +76,6 @@ def sections() -> tuple[Section, ...]:
 
 
 @cache
-def _rules() -> dict[str, list[dict]]:
-    return yaml.safe_load(resources.files("statreturns.reports").joinpath("lineage.yaml").read_text(encoding="utf-8"))
-
-
-@cache
 def indicator_frame(cat: Catalogue) -> pd.DataFrame:
     """The catalogue's indicators in the narrative's order, with their section and department."""
     rows = [
@@ -254,22 +249,11 @@ def _history(rows: pd.DataFrame, district: bool) -> pd.DataFrame:
 
 
 @cache
-def _checks(cat: Catalogue) -> pd.Series:
-    """Per catalogue key (ZB03 by status), the rules its figures pass, as lineage.yaml entries."""
-    rules, rows = _rules(), []
-    for ind in cat.indicators():
-        applied = rules["return"] + rules[ind.kind] + (rules["yoy"] if ind.yoy else [])
-        # a form rule's message names what it compares before its "：" and the figures found after it
-        applied = applied + [{"rule": r.code, "label": r.message.split("：")[0], "severity": r.severity}
-                             for r in cat.forms[ind.form_code].rules if ind.code in (r.left[0], r.right[0])]
-        rows.append((ind.key, applied))
-    form = project_form(cat)
-    rows += [(f"{form.code}_{s}", rules["return"] + rules["project"]) for s in form.statuses]
-    return pd.Series(dict(rows))
-
-
-def _check_text(applied: list[dict], warned: set[str]) -> str:
-    return "、".join(r["label"] for r in applied if r.get("severity", "error") == "error" or r["rule"] not in warned)
+def _checks(cat: Catalogue, form_code: str, indicator_code: str | None, month: int, warned: frozenset[str]) -> str:
+    """The rules a figure passed, by what passing them means: every error rule it falls under (its return was
+    accepted), and each warning rule but those its return drew (the warning is shown instead)."""
+    return "、".join(r.holds for r in cat.rules_applying(form_code, indicator_code, month)
+                    if r.holds and (r.severity == "error" or r.code not in warned))
 
 
 def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
@@ -278,13 +262,10 @@ def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.D
     proj = projects.assign(key=form.code + "_" + projects["status"], detail=projects["project_name"],
                            warning_rules=None, warnings=None, explained=None)
     both = pd.concat([rows, proj.reindex(columns=[*rows.columns, "detail", "total_investment"])], ignore_index=True)
-    applied = _checks(cat)
-    plain = applied.map(lambda a: _check_text(a, set()))
-    warned = both["warning_rules"].fillna("").astype(str) != ""
-    checks = both["key"].map(plain)
-    if warned.any():
-        checks[warned] = [_check_text(applied[k], set(w.split(","))) for k, w in
-                          zip(both.loc[warned, "key"], both.loc[warned, "warning_rules"])]
+    is_project = both["key"].str.startswith(form.code + "_")
+    warned = both["warning_rules"].fillna("").astype(str).map(lambda w: frozenset(filter(None, w.split(","))))
+    checks = [_checks(cat, key.split("_", 1)[0], None if project else key.split("_", 1)[1], month, w)
+              for key, project, month, w in zip(both["key"], is_project, both["period"].dt.month, warned)]
     value = both["ytd_value"].astype(object).where(both["text_value"].isna(), both["text_value"])
     return both.assign(
         value=value.where(both["total_investment"].isna(), both["total_investment"]),

@@ -1,15 +1,12 @@
 """Writing a summary's tables as the files a clerk opens: .xlsx (a sheet per section, native charts), .csv and .md."""
 from __future__ import annotations
 
-import codecs
-import shutil
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import xlsxwriter
-from pandas.api.types import infer_dtype
 
+from statreturns.reports.files import write_csv
 from statreturns.reports.summary import Summary, sections
 from statreturns.schemas.text import months_covered
 
@@ -257,28 +254,9 @@ def write_xlsx(summary: Summary, rows: pd.DataFrame, curve_keys: list[str], path
 # ---------------------------------------------------------------- csv and md
 
 
-def csv_table(frame: pd.DataFrame, labels: dict[str, str], path: Path) -> None:
-    """``frame``'s ``labels`` columns under their Chinese headers, UTF-8 with a BOM so that Excel and WPS open it."""
-    # DuckDB's CSV writer, in memory: several times faster than pandas' or the csv module on a large district's
-    # lineage (60,000 rows); it writes no BOM, so the file is the BOM followed by what it wrote
-    part = path.with_name(path.name + ".part")
-    table = frame[list(labels)].rename(columns=labels)
-    # a column mixing numbers and text (a text item's content in 本年累计) is written as text: DuckDB would
-    # otherwise type it from a sample of its rows
-    mixed = {c: table[c].map(str, na_action="ignore") for c in table.columns
-             if table[c].dtype == object and infer_dtype(table[c], skipna=True) not in ("string", "empty")}
-    with duckdb.connect() as con:
-        con.register("csv_rows", table.assign(**mixed))
-        con.execute("copy csv_rows to ? (header)", [str(part)])
-    with open(path, "wb") as out, open(part, "rb") as body:
-        out.write(codecs.BOM_UTF8)
-        shutil.copyfileobj(body, out)
-    part.unlink()
-
-
-def write_csv(summary: Summary, rows: pd.DataFrame, folder: Path) -> None:
-    csv_table(rows, FIGURE_COLUMNS, folder / f"{TABLES_STEM}.csv")
-    csv_table(summary.projects, PROJECT_COLUMNS, folder / f"{PROJECTS_STEM}.csv")
+def write_csvs(summary: Summary, rows: pd.DataFrame, folder: Path) -> None:
+    write_csv(rows, folder / f"{TABLES_STEM}.csv", FIGURE_COLUMNS)
+    write_csv(summary.projects, folder / f"{PROJECTS_STEM}.csv", PROJECT_COLUMNS)
 
 
 def display(value: object, places: int) -> str:

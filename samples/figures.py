@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from statreturns.schemas.catalogue import Catalogue, Form, Indicator, Org
+from statreturns.schemas.rules import Ref
 from statreturns.samples.plan import Submission
 from statreturns.samples.constants import (
     _COMMUNITIES, _COMPANIES, _COUNT_MONTHLY, _DECIMALS, _MONTHLY, _NEXT_STATUS, _PEOPLE, _PROJECTS, _RURAL_PROJECTS,
@@ -36,16 +37,19 @@ def _growth(ytd: float, prior: float) -> float:
 _PART_OF = {"ZB01": {"01": "02"}}
 
 
-def _derived(form: Form) -> dict[str, str]:
-    """Indicator code -> the code it must not exceed, from the form's ``a <= b`` rules."""
-    out = dict(_PART_OF.get(form.code, {}))
+def _bounded(form: Form) -> list[tuple[str, str]]:
+    """(smaller, larger) indicator codes of the form's comparisons between two single figures (``04.ytd <= 03.ytd``)."""
+    out = []
     for rule in form.rules:
-        (lc, _), op, (rc, _) = rule.left, rule.op, rule.right
-        if op in ("<=", "<"):
-            out[lc] = rc
-        elif op in (">=", ">"):
-            out[rc] = lc
+        left, op, right = rule.check.left, rule.check.op, rule.check.right
+        if isinstance(left, Ref) and isinstance(right, Ref) and op in ("<=", "<", ">=", ">"):
+            out.append((left.indicator, right.indicator) if op in ("<=", "<") else (right.indicator, left.indicator))
     return out
+
+
+def _derived(form: Form) -> dict[str, str]:
+    """Indicator code -> the code it must not exceed."""
+    return {**_PART_OF.get(form.code, {}), **dict(_bounded(form))}
 
 
 def _numbers(rng: random.Random, form: Form) -> dict[str, dict[str, list[int]]]:
@@ -227,7 +231,7 @@ def carried(s: Submission, data: Data, stranger: Data, cat: Catalogue) -> dict[s
         ind = flows[0]
         set_month(ind, -figs[ind.code]["month"] * 0.15)
     elif s.mutation == "closed_gt_received":
-        (lc, _), _, (rc, _) = s.form.rules[0].left, s.form.rules[0].op, s.form.rules[0].right
+        lc, rc = _bounded(s.form)[0]
         ind = s.form.indicator(lc)
         set_month(ind, figs[ind.code]["month"] + figs[rc]["ytd"] - figs[lc]["ytd"] + 6)
     elif s.mutation == "broken_continuity":

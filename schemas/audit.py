@@ -74,9 +74,9 @@ def with_earlier(w: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         period=lambda d: pd.to_datetime(d["period"]).astype("datetime64[ns]"))
     stored = stored.dropna(subset=[*keys, "period"]).drop_duplicates([*keys, "period"])
     out = w
-    for name, (months, same_year) in EARLIER.items():
-        at = out["period"] - pd.DateOffset(months=months)
-        if same_year:
+    for name, earlier in EARLIER.items():
+        at = out["period"] - pd.DateOffset(months=earlier.months)
+        if earlier.same_year:
             at = at.where(at.dt.year == out["period"].dt.year)
         renamed = stored.rename(columns={"period": "_at", **{m: f"{name}_{m}" for m in STORED}})
         out = out.assign(_at=at).merge(renamed, on=[*keys, "_at"], how="left").drop(columns="_at")
@@ -146,7 +146,8 @@ def _required(batch: Batch, w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
 
 
 def _in_scope(scope: Scope, w: pd.DataFrame) -> pd.Series:
-    mask = pd.Series(True, index=w.index)
+    """Which rows of a wide frame (indicator figures) a rule's scope covers."""
+    mask = pd.Series(not scope.layouts or "indicators" in scope.layouts, index=w.index)
     if scope.kinds:
         mask &= w["kind"].isin(scope.kinds)
     if scope.yoy is not None:
@@ -186,7 +187,7 @@ def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list
 
 
 def _decimals(node: object) -> int:
-    return FUNCTIONS[node.function][2] if isinstance(node, Call) else 6
+    return FUNCTIONS[node.function].decimals if isinstance(node, Call) else 6
 
 
 def _shown(x: object, decimals: int) -> object:

@@ -1,4 +1,8 @@
-"""The form catalogue: forms, indicators, departments, organisations, units and rules, as frozen data."""
+"""The form catalogue: forms, indicators, departments, organisations, units and rules, as frozen data.
+
+The data files under ``schemas/`` are checked against the shapes of ``schemas/shapes.py`` when they load: a bad
+entry is refused there, naming its file, its place in the file and what is wrong, not far away at first use.
+"""
 from __future__ import annotations
 
 import csv
@@ -10,13 +14,21 @@ from importlib import resources
 
 import yaml
 
-from statreturns.schemas.rules import Check, Ref, parse
+from statreturns.schemas import shapes
+from statreturns.schemas.rules import Check, parse
 from statreturns.schemas.text import fold
 
-KINDS = ("flow", "stock", "text")
+KINDS = shapes.KINDS
+LAYOUTS = shapes.LAYOUTS
 MEASURES = ("month", "ytd", "prior_ytd", "yoy_pct", "text")
 MEASURE_NAMES = {"month": "本月", "ytd": "本年累计", "prior_ytd": "上年同期累计", "yoy_pct": "同比增长(%)", "text": "内容"}
-SEVERITIES = ("error", "warning")
+SEVERITIES = shapes.SEVERITIES
+SEVERITY_NAMES = {"error": "错误", "warning": "提醒"}
+STAGES = shapes.STAGES
+
+
+class CatalogueError(ValueError):
+    """A catalogue data file that cannot be used, with the file, the entry and the reason."""
 
 
 @dataclass(frozen=True)
@@ -40,55 +52,45 @@ class Indicator:
         return base + (("prior_ytd",) if self.yoy else ())
 
 
-STAGES = ("read", "audit")  # found while reading a file, or by the audit of what was read
-SCOPE_KEYS = ("kind", "yoy", "month", "form")
-
-
 @dataclass(frozen=True)
 class Scope:
-    """The indicators a per-indicator check applies to; an empty field means any."""
+    """The figures a rule applies to; an empty field means any."""
 
     kinds: tuple[str, ...] = ()
     yoy: bool | None = None
     months: tuple[int, ...] = ()  # months of the return's period
     forms: tuple[str, ...] = ()
+    layouts: tuple[str, ...] = ()
+
+    def covers(self, *, kind: str | None, yoy: bool, month: int | None, form: str, layout: str) -> bool:
+        """Whether a figure of this kind, form and month falls under the rule (a project row has no kind)."""
+        return ((not self.kinds or kind in self.kinds) and (self.yoy is None or yoy == self.yoy)
+                and (not self.months or month in self.months) and (not self.forms or form in self.forms)
+                and (not self.layouts or layout in self.layouts))
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One 审核 rule: its stable code, severity and the words a clerk reads; a check when it is a formula."""
+    """One 审核 rule: its stable code, name, severity and the words a clerk reads; a check when it is a formula."""
 
     code: str
+    name: str
     severity: str
     message: str
     how_to_fix: str = ""
     when: str = ""  # when it fires, in words; a check's own formula says it when this is empty
+    holds: str = ""  # what passing it means, as the lineage names it; empty: not named there
     check: Check | None = None
     where: Scope = Scope()
     form: str | None = None  # the form whose indicators a comparison reads
     expected: str | None = None  # what the clerk should write instead, as a template
     stage: str = "audit"
-
-
-class FormRule(Rule):
-    """A comparison between indicators of one return, e.g. ``02.ytd <= 01.ytd``."""
+    params: dict = field(default_factory=dict, hash=False)  # thresholds and word lists a rule's code reads
 
     @property
-    def left(self) -> tuple[str, str] | None:
-        return _side(self.check.left)
-
-    @property
-    def op(self) -> str:
-        return self.check.op
-
-    @property
-    def right(self) -> tuple[str, str] | None:
-        return _side(self.check.right)
-
-
-def _side(node: object) -> tuple[str, str] | None:
-    """(indicator code, measure) when one side of a comparison is a single figure."""
-    return (node.indicator, node.measure) if isinstance(node, Ref) else None
+    def indicators(self) -> frozenset[str]:
+        """The indicator codes a comparison between indicators of one form reads."""
+        return frozenset(r.indicator for r in self.check.refs() if r.indicator) if self.check else frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,9 @@ class Catalogue:
     def indicators(self) -> list[Indicator]:
         return [i for f in self.forms.values() for i in f.indicators]
 
+    def org(self, code: str) -> Org | None:
+        return next((o for o in self.orgs if o.code == code), None)
+
     def unit(self, text: str) -> str:
         """The catalogue's name for a unit as written in a return."""
         return self.unit_aliases.get(fold(text), fold(text))
@@ -144,73 +149,72 @@ class Catalogue:
             return a[1] / b[1]
         return None
 
+    def rules_applying(self, form_code: str, indicator_code: str | None, month: int | None) -> tuple[Rule, ...]:
+        """The rules a figure falls under: an indicator's (or, with no code, a project row's) in a month's return."""
+        form = self.forms[form_code]
+        ind = form.indicator(indicator_code) if indicator_code else None
+        found = []
+        for rule in self.rules.values():
+            if rule.form:
+                applies = rule.form == form_code and indicator_code in rule.indicators
+            else:
+                applies = rule.where.covers(kind=ind.kind if ind else None, yoy=bool(ind and ind.yoy), month=month,
+                                            form=form_code, layout=form.layout)
+            if applies:
+                found.append(rule)
+        return tuple(found)
 
-def _scope(doc: dict) -> Scope:
-    unknown = set(doc) - set(SCOPE_KEYS)
-    if unknown:
-        raise ValueError(f"unknown scope keys {sorted(unknown)}; allowed: {SCOPE_KEYS}")
+    def rule_name(self, code: str) -> str:
+        """A rule's Chinese name; the code itself for one the catalogue no longer has."""
+        rule = self.rules.get(code)
+        return rule.name if rule else code
+
+
+def _scope(doc: shapes.ScopeDoc) -> Scope:
     as_tuple = lambda v: tuple(v) if isinstance(v, list) else () if v is None else (v,)  # noqa: E731
-    scope = Scope(as_tuple(doc.get("kind")), doc.get("yoy"), as_tuple(doc.get("month")), as_tuple(doc.get("form")))
-    if not set(scope.kinds) <= set(KINDS) or not all(isinstance(m, int) and 1 <= m <= 12 for m in scope.months):
-        raise ValueError(f"scope {doc}: kind is one of {KINDS}, month a number 1-12")
-    return scope
+    return Scope(as_tuple(doc.kind), doc.yoy, as_tuple(doc.month), as_tuple(doc.form), as_tuple(doc.layout))
 
 
-def read_rule(code: str, doc: dict, form: str | None = None) -> Rule:
-    """A rule from its catalogue entry; its check is parsed and its message tried, so a typo fails at load."""
+def read_rule(code: str, doc: dict) -> Rule:
+    """A rule from its catalogue entry; its shape, check and message are tried, so a typo fails at load."""
+    entry = shapes.checked(shapes.RuleDoc, doc, f"rules.yaml: {code}", CatalogueError)
     try:
-        check = parse(doc["check"]) if "check" in doc else None
-        if form and check is None:
-            raise ValueError("a form's rule needs a check")
-        if check is not None and (check.grain == "return") != (form is not None):
-            raise ValueError("a comparison between indicators belongs in its form's file, a per-indicator check in rules.yaml")
-        if check is not None and form and any(r.form not in (None, form) for r in check.refs()):
-            raise ValueError(f"the check names another form than {form}")
-        rule = (FormRule if form else Rule)(
-            code=code, severity=doc.get("severity", "error"), message=doc["message"],
-            how_to_fix=doc.get("how_to_fix", ""), when=doc.get("when", ""), check=check,
-            where=_scope(doc.get("where", {})), form=form, expected=doc.get("expected"), stage=doc.get("stage", "audit"),
+        check = parse(entry.check) if entry.check is not None else None
+        if entry.form and check is None:
+            raise ValueError("a comparison between a form's indicators needs a check")
+        if check is not None and (check.grain == "return") != (entry.form is not None):
+            raise ValueError("a comparison between indicators names its form (form: ZB05); a per-indicator check does not")
+        if check is not None and entry.form and any(r.form not in (None, entry.form) for r in check.refs()):
+            raise ValueError(f"the check names another form than {entry.form}")
+        rule = Rule(
+            code=code, name=entry.name, severity=entry.severity, message=entry.message, how_to_fix=entry.how_to_fix,
+            when=entry.when, holds=entry.holds, check=check, where=_scope(entry.where), form=entry.form,
+            expected=entry.expected, stage=entry.stage, params=dict(entry.params),
         )
-        if rule.severity not in SEVERITIES or rule.stage not in STAGES:
-            raise ValueError(f"severity must be one of {SEVERITIES}, stage one of {STAGES}")
         if check is not None:
             fields = {**{k: 0 for k in check.placeholders}, "value": 0}
             rule.message.format(**fields)
             (rule.expected or "").format(**fields)
     except (KeyError, ValueError, IndexError) as e:
-        raise ValueError(f"rule {code}: {e}") from e
+        raise CatalogueError(f"rules.yaml: {code}: {e}") from e
     return rule
 
 
-def _form(doc: dict) -> Form:
-    code = doc["code"]
+def _form(doc: dict, name: str, rules: tuple[Rule, ...]) -> Form:
+    entry = shapes.checked(shapes.FormDoc, doc, f"forms/{name}", CatalogueError)
+    code = entry.code
     indicators = tuple(
-        Indicator(
-            form_code=code,
-            code=str(i["code"]),
-            name=i["name"],
-            unit=i.get("unit"),
-            kind=i["kind"],
-            yoy=bool(i.get("yoy", False)),
-            aliases=tuple(i.get("aliases", ())),
-        )
-        for i in doc.get("indicators", ())
+        Indicator(form_code=code, code=i.code, name=i.name, unit=i.unit, kind=i.kind, yoy=i.yoy, aliases=tuple(i.aliases))
+        for i in entry.indicators
     )
-    rules = tuple(read_rule(r["code"], r, code) for r in doc.get("rules", ()))
     codes = {i.code for i in indicators}
     for rule in rules:
-        if not {r.indicator for r in rule.check.refs()} <= codes:
-            raise ValueError(f"rule {rule.code}: names an indicator that is not in form {code}")
+        if not rule.indicators <= codes:
+            raise CatalogueError(f"rules.yaml: {rule.code}: names an indicator that is not in form {code}")
     return Form(
-        code=code,
-        title=doc["title"],
-        department=doc["department"],
-        layout=doc.get("layout", "indicators"),
-        indicators=indicators,
-        rules=rules,
-        unit=doc.get("unit"),
-        statuses=tuple(doc.get("statuses", ())),
-        columns={k: tuple(v) for k, v in doc.get("columns", {}).items()},
+        code=code, title=entry.title, department=entry.department, layout=entry.layout, indicators=indicators,
+        rules=rules, unit=entry.unit, statuses=tuple(entry.statuses),
+        columns={k: tuple(v) for k, v in entry.columns.items()},
     )
 
 
@@ -230,35 +234,47 @@ def _layouts(indicator_columns: dict, forms: dict[str, Form]) -> dict[str, dict[
 def read_orgs(text: str) -> tuple[Org, ...]:
     """Parse an org registry CSV with columns org_code, org_name, level."""
     rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    return tuple(Org(r["org_code"].strip(), r["org_name"].strip(), r["level"].strip()) for r in rows)
+    missing = {"org_code", "org_name", "level"} - set(rows.fieldnames or ())
+    if missing:
+        raise CatalogueError(f"单位名册缺少列：{'、'.join(sorted(missing))}（应为 org_code,org_name,level）")
+    return tuple(Org(r["org_code"].strip(), r["org_name"].strip(), (r["level"] or "").strip()) for r in rows)
 
 
 def _data(name: str) -> str:
     return resources.files("statreturns.schemas").joinpath(name).read_text(encoding="utf-8")
 
 
+def _yaml(name: str) -> object:
+    try:
+        return yaml.safe_load(_data(name))
+    except yaml.YAMLError as e:
+        raise CatalogueError(f"{name}: YAML 格式错误：{e}") from e
+
+
 @cache
 def _builtin() -> Catalogue:
+    rule_docs = shapes.checked(shapes.RulesDoc, _yaml("rules.yaml"), "rules.yaml", CatalogueError).root
+    rules = {code: read_rule(code, doc) for code, doc in rule_docs.items()}
     forms_dir = resources.files("statreturns.schemas").joinpath("forms")
     forms = {}
     for entry in sorted(forms_dir.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
-            form = _form(yaml.safe_load(entry.read_text(encoding="utf-8")))
+            doc = _yaml(f"forms/{entry.name}")
+            code = doc.get("code") if isinstance(doc, dict) else None
+            form = _form(doc, entry.name, tuple(r for r in rules.values() if r.form == code))
             forms[form.code] = form
-    layout = yaml.safe_load(_data("layout.yaml"))
+    unknown = {r.form for r in rules.values() if r.form} - set(forms)
+    if unknown:
+        raise CatalogueError(f"rules.yaml: rules name forms the catalogue does not have: {sorted(unknown)}")
+    layout = shapes.checked(shapes.LayoutDoc, _yaml("layout.yaml"), "layout.yaml", CatalogueError)
     departments = {}
-    for d in yaml.safe_load(_data("departments.yaml")):
-        for n in (d["name"], *d.get("aliases", ())):
-            departments[fold(n)] = d["name"]
-    unit_doc = yaml.safe_load(_data("units.yaml"))
+    for d in shapes.checked(shapes.DepartmentsDoc, _yaml("departments.yaml"), "departments.yaml", CatalogueError).root:
+        for n in (d.name, *d.aliases):
+            departments[fold(n)] = d.name
+    unit_doc = shapes.checked(shapes.UnitsDoc, _yaml("units.yaml"), "units.yaml", CatalogueError).root
     unit_aliases = {fold(k): v for k, v in unit_doc.pop("same", {}).items()}
     units = {u: (dim, float(size)) for dim, members in unit_doc.items() for u, size in members.items()}
-    rules = {code: read_rule(code, r) for code, r in yaml.safe_load(_data("rules.yaml")).items()}
-    for form in forms.values():
-        for rule in form.rules:
-            if rule.code in rules:
-                raise ValueError(f"rule code {rule.code} is used twice")
-            rules[rule.code] = rule
+    notes = shapes.checked(shapes.NoteWordsDoc, _yaml("explanations.yaml"), "explanations.yaml", CatalogueError)
     return Catalogue(
         forms=forms,
         orgs=read_orgs(_data("orgs.csv")),
@@ -266,11 +282,11 @@ def _builtin() -> Catalogue:
         rules=rules,
         units=units,
         unit_aliases=unit_aliases,
-        labels={k: tuple(fold(w) for w in v) for k, v in layout["labels"].items()},
-        layouts=_layouts(layout["columns"], forms),
-        footer=tuple(fold(w) for w in layout["footer"]),
-        no_figure=frozenset(fold(w) for w in layout["no_figure"]) | {""},
-        note_words={k: tuple(fold(w) for w in v) for k, v in yaml.safe_load(_data("explanations.yaml")).items()},
+        labels={k: tuple(fold(w) for w in v) for k, v in layout.labels.items()},
+        layouts=_layouts(layout.columns, forms),
+        footer=tuple(fold(w) for w in layout.footer),
+        no_figure=frozenset(fold(w) for w in layout.no_figure) | {""},
+        note_words={k: tuple(fold(w) for w in v) for k, v in notes.model_dump().items()},
     )
 
 

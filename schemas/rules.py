@@ -17,9 +17,19 @@ import numpy as np
 import pandas as pd
 
 MEASURES = ("month", "ytd", "prior_ytd", "yoy_pct")
-# Earlier periods a rule may read, as (months back, same year only). A January 本年累计 starts afresh,
-# so it has no previous month to continue from.
-EARLIER = {"prev": (1, True), "last_year": (12, False)}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier period a rule may read: how many months back, whether only within the same year, in words."""
+
+    months: int
+    same_year: bool
+    words: str
+
+
+# A January 本年累计 starts afresh, so it has no previous month to continue from.
+EARLIER = {"prev": Earlier(1, True, "上月报表的"), "last_year": Earlier(12, False, "去年同月报表的")}
 STORED = ("ytd",)  # what the audit is given of an earlier return (warehouse/sql/previous_ytd.sql)
 EPS = 1e-9  # float noise, below any tolerance a rule states
 SIGNS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "=", "!=": "≠"}
@@ -31,12 +41,21 @@ def growth(ytd: pd.Series, prior: pd.Series) -> pd.Series:
     return ((ytd - prior) / prior * 100).where(prior > 0)
 
 
-# name -> (arity, function, decimals shown in a message)
-FUNCTIONS: dict[str, tuple[int, Callable, int]] = {
-    "growth": (2, growth, 1),
-    "abs": (1, np.abs, 6),
-    "min": (2, np.fmin, 6),
-    "max": (2, np.fmax, 6),
+@dataclass(frozen=True)
+class Function:
+    """A function a check may call: how many arguments, what computes it, decimals shown in a message, in words."""
+
+    arity: int
+    compute: Callable
+    decimals: int
+    words: str
+
+
+FUNCTIONS: dict[str, Function] = {
+    "growth": Function(2, growth, 1, "同比增长"),
+    "abs": Function(1, np.abs, 6, "绝对值"),
+    "min": Function(2, np.fmin, 6, "较小值"),
+    "max": Function(2, np.fmax, 6, "较大值"),
 }
 
 _TOKEN = re.compile(rf"""\s*(?:
@@ -189,9 +208,9 @@ def _value(node, column: Callable[[Ref], pd.Series], values: dict) -> pd.Series 
             values.setdefault(node.placeholder, (series, 6))
         return series
     if isinstance(node, Call):
-        _, fn, decimals = FUNCTIONS[node.function]
-        result = fn(*(_value(a, column, values) for a in node.args))
-        values.setdefault(node.function, (result, decimals))
+        fn = FUNCTIONS[node.function]
+        result = fn.compute(*(_value(a, column, values) for a in node.args))
+        values.setdefault(node.function, (result, fn.decimals))
         return result
     if isinstance(node, Negate):
         return -_value(node.operand, column, values)
@@ -276,8 +295,8 @@ class _Parser:
                 self.take()
                 args.append(self.sum())
             self.expect(")")
-            if len(args) != FUNCTIONS[value][0]:
-                raise ValueError(f"审核公式 {self.text!r} 中的 {value} 应有 {FUNCTIONS[value][0]} 个参数")
+            if len(args) != FUNCTIONS[value].arity:
+                raise ValueError(f"审核公式 {self.text!r} 中的 {value} 应有 {FUNCTIONS[value].arity} 个参数")
             return Call(value, tuple(args))
         if value == "(":
             node = self.sum()

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from statreturns.intake.inbox import discover
 from statreturns.schemas.catalogue import load_catalogue
+from statreturns.warehouse.load import IngestResult, ingest
+from statreturns.warehouse.store import Warehouse
 from tests.workbooks import indicator_return
 
 
@@ -37,6 +40,14 @@ def inbox(tmp_path):
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "wh" / "statreturns.duckdb"
+
+
+def ingest_into(db: Path | Warehouse, inbox: Path | list[Path], cat, period: dt.date | None = JUNE,
+                archive: Path | None = None) -> IngestResult:
+    """Receive what is in ``inbox`` (a folder, or files found in one) into the warehouse at ``db``, and publish it."""
+    wh = db if isinstance(db, Warehouse) else Warehouse.at(db, archive=archive)
+    with wh.writer() as con:
+        return ingest(con, discover(inbox) if isinstance(inbox, Path) else inbox, cat, wh.archive, period)
 
 
 def put(path: Path, data: bytes, mtime: dt.datetime) -> Path:

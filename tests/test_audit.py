@@ -186,7 +186,7 @@ def fill(rows, value):
 @pytest.mark.parametrize("form, reporter, rows, rule, cell, indicator", FORM_RULES, ids=[r[3] for r in FORM_RULES])
 def test_form_rule(form, reporter, rows, rule, cell, indicator):
     limit = next(r for r in CAT.forms[form].rules if r.code == rule)
-    bound = next(row[4] for row in rows if row[1] == limit.right[0])
+    bound = next(row[4] for row in rows if row[1] == limit.check.right.indicator)
     ok = run(indicator_return(form, reporter, "2023年6月", fill(rows, bound), unit=None))
     assert found(ok) == set()
     bad = run(indicator_return(form, reporter, "2023年6月", fill(rows, bound + 1), unit=None))
@@ -344,8 +344,8 @@ def test_each_expression_rule_is_a_pandera_check_named_by_its_code():
 
 def test_a_rule_added_as_data_fires_with_its_own_words():
     rule = read_rule("ZB01_budget_le_total", {
-        "check": "01.ytd <= 02.ytd", "severity": "warning", "how_to_fix": "核对两项收入",
-        "message": "一般公共预算收入（{left}）多于全口径财政收入（{right}）"}, "ZB01")
+        "name": "预算收入多于全口径", "form": "ZB01", "check": "01.ytd <= 02.ytd", "severity": "warning",
+        "how_to_fix": "核对两项收入", "message": "一般公共预算收入（{left}）多于全口径财政收入（{right}）"})
     form = replace(CAT.forms["ZB01"], rules=(rule,))
     cat = replace(CAT, forms={**CAT.forms, "ZB01": form}, rules={**CAT.rules, rule.code: rule})
     batch = read_batch([Received("sha", FILE, tuple(read_grids(zb01(r01=(100, 1300, 1000, None)))))], cat)
@@ -357,7 +357,7 @@ def test_a_rule_added_as_data_fires_with_its_own_words():
 
 def test_a_per_indicator_rule_added_as_data_reads_its_scope():
     rule = read_rule("month_le_ten_thousand", {
-        "check": "month <= 10000", "where": {"kind": "flow", "form": "ZB01"}, "severity": "warning",
+        "name": "本月过大", "check": "month <= 10000", "where": {"kind": "flow", "form": "ZB01"}, "severity": "warning",
         "how_to_fix": "核对", "message": "本月{month}过大"})
     cat = replace(CAT, rules={**CAT.rules, rule.code: rule})
     batch = read_batch([Received("sha", FILE, tuple(read_grids(zb01(r02=(20000, 21000, 1000, None)))))], cat)
@@ -387,13 +387,17 @@ def test_checks_that_are_refused(text):
         parse(text)
 
 
-def test_a_catalogue_rule_with_a_typo_fails_at_load():
-    with pytest.raises(ValueError, match="rule bad"):
-        read_rule("bad", {"check": "ytd >= month", "message": "本年累计{ytdd}", "how_to_fix": "x"})
-    with pytest.raises(ValueError, match="rule bad"):
-        read_rule("bad", {"check": "04.ytd <= 03.ytd", "message": "x"})
-    with pytest.raises(ValueError, match="rule bad"):
-        read_rule("bad", {"check": "ytd >= month", "where": {"kinds": "flow"}, "message": "x"})
+@pytest.mark.parametrize("doc, reason", [
+    ({"name": "x", "check": "ytd >= month", "message": "本年累计{ytdd}", "how_to_fix": "x"}, "ytdd"),
+    ({"name": "x", "check": "04.ytd <= 03.ytd", "message": "x"}, "names its form"),
+    ({"name": "x", "check": "ytd >= month", "where": {"kinds": "flow"}, "message": "x"}, r"where\.kinds: Extra inputs"),
+    ({"name": "x", "check": "ytd >= month", "where": {"month": 13}, "message": "x"}, r"where\.month"),
+    ({"name": "x", "severity": "fatal", "message": "x"}, "severity"),
+    ({"check": "ytd >= month", "message": "x"}, "name: Field required"),
+])
+def test_a_catalogue_rule_with_a_typo_fails_at_load_naming_the_entry_and_why(doc, reason):
+    with pytest.raises(ValueError, match=r"rules\.yaml: bad: .*" + reason):
+        read_rule("bad", doc)
 
 
 def test_a_check_evaluates_only_where_its_figures_are_present():

@@ -79,10 +79,10 @@ def test_a_run_while_another_writes_exits_3_naming_it(tmp_path, capsys, monkeypa
 
     monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
-    monkeypatch.setattr("statreturns.warehouse.publish.writer_lock", lambda db, timeout=60: writer_lock(db, timeout=0.5))
+    monkeypatch.setattr("statreturns.warehouse.store.writer_lock", lambda db, timeout=60: writer_lock(db, timeout=0.5))
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import time\nfrom pathlib import Path\nfrom warehouse.lock import writer_lock\n"
+        "import time\nfrom pathlib import Path\nfrom statreturns.warehouse.lock import writer_lock\n"
         f"with writer_lock(Path({str(db)!r})):\n    print('locked', flush=True)\n    time.sleep(30)\n")],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -9,17 +9,17 @@ import pandas as pd
 import pytest
 
 from statreturns.flows.cli import main
+from statreturns.warehouse.store import Warehouse
 from statreturns.reports.feedback import feedback_path
 from statreturns.reports.status import period_status
 from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.notes import named_indicators, read_notes
 from statreturns.schemas.records import Received, read_batch
-from tests.conftest import put
+from tests.conftest import ingest_into, put
 from tests.workbooks import indicator_return, sheet
 from statreturns.warehouse.explanations import CannotExplain, record_explanation
 from statreturns.intake.inbox import discover
-from statreturns.warehouse.load import ingest_paths
 from statreturns.intake.readers import read_grids
 
 CAT = load_catalogue()
@@ -120,7 +120,7 @@ def env(tmp_path, monkeypatch):
 
 def ingest(env, name: str, data: bytes) -> None:
     put(env / "inbox" / "2023-06" / name, data, dt.datetime(2023, 7, 5, 9))
-    ingest_paths(env / "w.duckdb", discover(env / "inbox"), CAT, env / "archive", JUNE)
+    ingest_into(env / "w.duckdb", env / "inbox", CAT, JUNE, archive=env / "archive")
 
 
 def findings(env) -> list[tuple]:
@@ -132,7 +132,7 @@ def findings(env) -> list[tuple]:
 def test_a_note_in_the_return_is_stored_with_its_warning(env):
     ingest(env, "财政6月.xlsx", zb01(None, f"说明：{NOTE}"))
     assert findings(env) == [("yoy_beyond_50", "01", "warning", True, NOTE)]
-    assert period_status(env / "w.duckdb", CAT, JUNE).table.query("form_code == 'ZB01'")["open_warnings"].tolist() == [0, 0, 0]
+    assert period_status(Warehouse.at(env / "w.duckdb"), CAT, JUNE).table.query("form_code == 'ZB01'")["open_warnings"].tolist() == [0, 0, 0]
 
 
 def cli(env, *args: str) -> int:
@@ -145,7 +145,7 @@ def test_the_office_explains_a_warning_and_it_is_no_longer_open(env, capsys):
     assert cli(env, "explain", "--file", "财政6月.xlsx", "--rule", "yoy_beyond_50", "--reason", "口径调整：并入镇级收入") == 0
     assert "1 条提醒标记为已说明" in capsys.readouterr().out
     assert findings(env) == [("yoy_beyond_50", "01", "warning", True, "口径调整：并入镇级收入")]
-    status = period_status(env / "w.duckdb", CAT, JUNE)
+    status = period_status(Warehouse.at(env / "w.duckdb"), CAT, JUNE)
     assert status.table.query("org_code == '110199001' and form_code == 'ZB01'")["open_warnings"].tolist() == [0]
     results = openpyxl.load_workbook(feedback_path(env / "out", JUNE, "财政6月.xlsx"))["审核结果"]
     states = [row[-1] for row in results.iter_rows(values_only=True) if row[0] == 1]
@@ -154,7 +154,7 @@ def test_the_office_explains_a_warning_and_it_is_no_longer_open(env, capsys):
 
 def test_an_explanation_outlives_a_later_ingest(env):
     ingest(env, "财政6月.xlsx", zb01())
-    record_explanation(env / "w.duckdb", "财政6月", "yoy_beyond_50", "口径调整", indicator="01")
+    record_explanation(Warehouse.at(env / "w.duckdb"), "财政6月", "yoy_beyond_50", "口径调整", indicator="01")
     ingest(env, "经发6月.xlsx", indicator_return("ZB02", "示例街道经发办", "2023年6月", []))
     assert ("yoy_beyond_50", "01", "warning", True, "口径调整") in findings(env)
 
@@ -164,13 +164,13 @@ def test_what_cannot_be_explained_says_why(env, capsys):
     ingest(env, "错表.xlsx", indicator_return("ZB01", REPORTER, "2023年6月", rows))
     ingest(env, "财政6月.xlsx", zb01())
     with pytest.raises(CannotExplain, match="没有找到文件《无此文件.xlsx》"):
-        record_explanation(env / "w.duckdb", "无此文件.xlsx", "yoy_beyond_50", "x")
+        record_explanation(Warehouse.at(env / "w.duckdb"), "无此文件.xlsx", "yoy_beyond_50", "x")
     with pytest.raises(CannotExplain, match="是错误，不能用说明代替修改"):
-        record_explanation(env / "w.duckdb", "错表.xlsx", "ytd_lt_month", "x")
+        record_explanation(Warehouse.at(env / "w.duckdb"), "错表.xlsx", "ytd_lt_month", "x")
     with pytest.raises(CannotExplain, match="它的提醒有：yoy_beyond_50（指标01）"):
-        record_explanation(env / "w.duckdb", "财政6月.xlsx", "yoy_cell_mismatch", "x")
+        record_explanation(Warehouse.at(env / "w.duckdb"), "财政6月.xlsx", "yoy_cell_mismatch", "x")
     with pytest.raises(CannotExplain, match="指标02"):
-        record_explanation(env / "w.duckdb", "财政6月.xlsx", "yoy_beyond_50", "x", indicator="02")
+        record_explanation(Warehouse.at(env / "w.duckdb"), "财政6月.xlsx", "yoy_beyond_50", "x", indicator="02")
     assert cli(env, "explain", "--file", "错表.xlsx", "--rule", "ytd_lt_month", "--reason", "x") == 1
     assert "不能用说明代替修改" in capsys.readouterr().err
     assert [f[3] for f in findings(env)] == [False, False]

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 
 from statreturns.flows.cli import main
+from statreturns.warehouse.store import Warehouse
 from statreturns.reports.feedback import FILLS, RESULTS, feedback_path, write_feedback
-from tests.conftest import put
+from tests.conftest import ingest_into, put
 from tests.workbooks import indicator_return
 from statreturns.intake.inbox import discover
-from statreturns.warehouse.load import ingest_paths
 
 JUNE = dt.date(2023, 6, 1)
 RED, YELLOW = FILLS["error"], FILLS["warning"]
@@ -44,8 +44,8 @@ def built(tmp_path_factory, cat):
     for name, data in FILES.items():
         put(root / "inbox" / "2023-06" / name, data, dt.datetime(2023, 7, 5, 9))
     db = root / "w.duckdb"
-    result = ingest_paths(db, discover(root / "inbox"), cat, root / "archive", JUNE)
-    paths = write_feedback(db, cat, root / "out", shas=list(result.submissions["sha256"].unique()))
+    result = ingest_into(db, root / "inbox", cat, JUNE, archive=root / "archive")
+    paths = write_feedback(Warehouse.at(db), cat, root / "out", shas=list(result.submissions["sha256"].unique()))
     return root, db, paths
 
 

@@ -18,10 +18,11 @@ from statreturns.flows import artifacts, progress
 from statreturns.flows.deploy import PROJECT_ROOT, deployments
 from statreturns.flows.monthly import TIMEZONE, backfill, batches, months, monthly_consolidation, previous_month, regenerate_reports
 from statreturns.samples import write_sample_inbox
-from tests.conftest import put, zb01
+from tests.conftest import ingest_into, put, zb01
 from statreturns.intake.inbox import discover, receive
 from statreturns.intake.read import read_files
-from statreturns.warehouse.load import ingest_paths, load_read, merge_reads, received_before, triage
+from statreturns.warehouse.store import Warehouse
+from statreturns.warehouse.load import load_read, merge_reads, received_before, triage
 
 JUNE = dt.date(2023, 6, 1)
 FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd_value, prior_ytd_value, yoy_pct, "
@@ -103,10 +104,11 @@ def test_months_and_batches():
 
 def test_reading_in_small_batches_loads_exactly_what_one_ingest_loads(sample_inbox, tmp_path, cat):
     whole, split = tmp_path / "whole.duckdb", tmp_path / "split.duckdb"
-    ingest_paths(whole, discover(sample_inbox), cat, tmp_path / "archive", JUNE)
-    found = triage(received_before(split), [receive(p) for p in discover(sample_inbox)])
+    ingest_into(whole, sample_inbox, cat, JUNE, archive=tmp_path / "archive")
+    found = triage(received_before(Warehouse.at(split)), [receive(p) for p in discover(sample_inbox)])
     reads = [read_files(part, cat) for part in batches(found.originals, 7)]
-    load_read(split, found, merge_reads(reads), cat, tmp_path / "archive", JUNE)
+    with Warehouse.at(split).writer() as con:
+        load_read(con, found, merge_reads(reads), cat, tmp_path / "archive", JUNE)
     for name, sql in TABLES.items():
         assert rows(split, sql) == rows(whole, sql), name
     assert rows(split, FIGURES) == rows(whole, FIGURES)
@@ -117,9 +119,10 @@ def test_files_loaded_by_another_run_meanwhile_are_not_loaded_twice(tmp_path, ca
     may = put(inbox / "2023-05" / "财政5月.xlsx", zb01("示例街道财政所", "2023年5月", (10, 20), (90, 180)), dt.datetime(2023, 6, 5))
     put(inbox / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200)), dt.datetime(2023, 7, 5))
     db = tmp_path / "w.duckdb"
-    found = triage(received_before(db), [receive(p) for p in discover(inbox)])
-    ingest_paths(db, [may], cat, tmp_path / "archive", JUNE)
-    result = load_read(db, found, read_files(found.originals, cat), cat, tmp_path / "archive", JUNE)
+    found = triage(received_before(Warehouse.at(db)), [receive(p) for p in discover(inbox)])
+    ingest_into(db, [may], cat, JUNE, archive=tmp_path / "archive")
+    with Warehouse.at(db).writer() as con:
+        result = load_read(con, found, read_files(found.originals, cat), cat, tmp_path / "archive", JUNE)
     assert result.skipped == 1
     assert list(result.submissions["file_name"]) == ["财政6月.xlsx"]
     assert rows(db, "select file_name, count(*) from submissions group by all order by 1") == [("财政5月.xlsx", 1), ("财政6月.xlsx", 1)]
@@ -184,7 +187,7 @@ def test_a_monthly_run_leaves_its_counts_refusals_missing_returns_and_folder(def
 def test_the_flow_loads_exactly_what_one_ingest_loads(default_run, sample_inbox, tmp_path, cat):
     root, _ = default_run
     plain = tmp_path / "plain.duckdb"
-    ingest_paths(plain, discover(sample_inbox), cat, tmp_path / "archive", JUNE)
+    ingest_into(plain, sample_inbox, cat, JUNE, archive=tmp_path / "archive")
     assert rows(root / "wh" / "statreturns.duckdb", FIGURES) == rows(plain, FIGURES)
     for name, sql in TABLES.items():
         assert rows(root / "wh" / "statreturns.duckdb", sql) == rows(plain, sql), name

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 
 from statreturns.flows.cli import main
+from statreturns.warehouse.store import Warehouse
 from statreturns.reports.status import deadline, period_status, short_text, table_text
-from tests.conftest import form_return, put, zb01
+from tests.conftest import ingest_into, form_return, put, zb01
 from statreturns.intake.inbox import discover
-from statreturns.warehouse.load import ingest_paths
 
 JUNE = dt.date(2023, 6, 1)
 
@@ -35,7 +35,7 @@ def db(tmp_path_factory, cat):
     put(inbox / "西城财政（修改）.xlsx", zb01("西城镇财政所", "2023年6月", (10, 20), (60, 120), (50, 100)), july(4))
     put(inbox / "南山财政.xlsx", zb01("南山街道财政所", "2023年6月", (10, 20), (60, 120), (50, 100)), july(5))
     path = root / "w.duckdb"
-    ingest_paths(path, discover(root / "inbox"), cat, root / "archive", JUNE)
+    ingest_into(path, root / "inbox", cat, JUNE, archive=root / "archive")
     return path
 
 
@@ -48,7 +48,7 @@ def state(status, org: str | None, form: str) -> dict:
 
 
 def test_each_org_and_form_is_accepted_late_rejected_or_missing(db, cat):
-    status = period_status(db, cat, JUNE)
+    status = period_status(Warehouse.at(db), cat, JUNE)
     assert len(status.grid) == len(cat.orgs) * len(cat.forms)
     assert state(status, "110199001", "ZB01")["status"] == "accepted"
     late = state(status, "110199001", "ZB02")
@@ -63,13 +63,13 @@ def test_each_org_and_form_is_accepted_late_rejected_or_missing(db, cat):
 
 
 def test_a_rejected_file_of_no_registered_org_is_listed_as_rejected(db, cat):
-    stray = state(period_status(db, cat, JUNE), None, "ZB01")
+    stray = state(period_status(Warehouse.at(db), cat, JUNE), None, "ZB01")
     assert (stray["status"], stray["file_name"], stray["org_name"]) == ("rejected", "南山财政.xlsx", "（未识别）")
     assert "南山街道财政所" in stray["reason"]
 
 
 def test_every_rejected_file_is_listed_as_rejected_and_one_corrected_later_as_resolved(db, cat):
-    status = period_status(db, cat, JUNE)
+    status = period_status(Warehouse.at(db), cat, JUNE)
     rejected = status.table[status.table["status"] == "rejected"]
     assert dict(zip(rejected["file_name"], rejected["resolved"])) == {
         "东关财政.xlsx": False, "西城财政.xlsx": True, "南山财政.xlsx": False}
@@ -79,14 +79,14 @@ def test_every_rejected_file_is_listed_as_rejected_and_one_corrected_later_as_re
 
 
 def test_the_due_day_decides_what_is_late(db, cat):
-    assert state(period_status(db, cat, JUNE, due_day=10), "110199001", "ZB02")["status"] == "accepted"
+    assert state(period_status(Warehouse.at(db), cat, JUNE, due_day=10), "110199001", "ZB02")["status"] == "accepted"
     assert deadline(JUNE, 5) == dt.datetime(2023, 7, 5, 23, 59, 59)
     assert deadline(dt.date(2023, 12, 1)) == dt.datetime(2024, 1, 5, 23, 59, 59)
     assert deadline(dt.date(2024, 1, 1), 31) == dt.datetime(2024, 2, 29, 23, 59, 59)
 
 
 def test_counts_per_org_and_per_department(db, cat):
-    status = period_status(db, cat, JUNE)
+    status = period_status(Warehouse.at(db), cat, JUNE)
     by_org = status.counts("org_name").set_index("org_name")
     n = len(cat.forms)
     assert by_org.loc["示例街道"].tolist() == [1, 1, 0, n - 2, n]
@@ -96,12 +96,12 @@ def test_counts_per_org_and_per_department(db, cat):
 
 
 def test_the_short_version_names_who_to_chase(db, cat):
-    lines = short_text(period_status(db, cat, JUNE), limit=3)
+    lines = short_text(period_status(Warehouse.at(db), cat, JUNE), limit=3)
     assert lines[0] == ("2023年6月报送情况（截止 2023-07-05）：应报 36 张：已受理 2、迟报 1、退回 1、缺报 32；"
                         "另有无法归属单位或报表的退回文件 1 个；退回但该表已有受理报表的文件 1 个")
     assert lines[1].startswith("  缺报：")
     assert lines[-1].startswith("  ……另有")
-    text = "\n".join(table_text(period_status(db, cat, JUNE)))
+    text = "\n".join(table_text(period_status(Warehouse.at(db), cat, JUNE)))
     assert "退回：东关街道财政所 ZB01表财政收入月报表（东关财政.xlsx）；" in text and "缺报：东关街道应急管理办公室 ZB11表" in text
     assert "退回：《南山财政.xlsx》（ZB01表财政收入月报表，填报单位未能识别）" in text
     assert "退回、但该单位该表已有受理报表的文件：\n  退回：西城镇财政所 ZB01表财政收入月报表（西城财政.xlsx）；" in text
@@ -117,7 +117,7 @@ def cli(db, tmp_path, monkeypatch):
 def test_the_status_command_as_csv(cli, capsys):
     assert cli("--format", "csv") == 0
     listed = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    by_key = {(r["org_code"], r["form_code"]): r for r in listed if r["in_grid"] == "True"}
+    by_key = {(r["org_code"], r["form_code"]): r for r in listed if r["in_grid"] == "true"}
     assert by_key[("110199002", "ZB11")]["status"] == "missing"
     assert by_key[("110199002", "ZB01")]["status"] == "rejected"
     by_file = {r["file_name"]: r["status"] for r in listed if r["file_name"]}

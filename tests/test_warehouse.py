@@ -7,13 +7,12 @@ import shutil
 import pytest
 
 from statreturns.warehouse import load as load_module
-from tests.conftest import JUNE, REPORTER, day, put, zb01
+from tests.conftest import ingest_into, JUNE, REPORTER, day, put, zb01
 from statreturns.warehouse.db import connect
 from statreturns.intake.inbox import discover
-from statreturns.warehouse.load import ingest_paths
 
 def run(db, inbox, cat):
-    return ingest_paths(db, discover(inbox), cat, db.parent / "archive", JUNE)
+    return ingest_into(db, inbox, cat, JUNE, archive=db.parent / "archive")
 
 
 def rows(db, sql, *params):
@@ -75,7 +74,7 @@ def test_the_cross_period_rule_uses_the_previous_month_already_in_the_warehouse(
     run(db, inbox / "2023-05", cat)
     july = tmp_path / "more" / "2023-07"
     put(july / "财政7月.xlsx", zb01(REPORTER, "2023年7月", (5, 5), (106, 205), (95, 195)), day(5, 8))
-    ingest_paths(db, discover(july), cat, db.parent / "archive", dt.date(2023, 7, 1))
+    ingest_into(db, july, cat, dt.date(2023, 7, 1), archive=db.parent / "archive")
     run(db, inbox, cat)  # June arrives after July: July was audited without a June to compare with
     assert rows(db, "select status from submissions where file_name = '财政7月.xlsx'") == [("accepted",)]
     got = rows(db, "select rule, cell from findings where file_name = '财政6月.xlsx'")

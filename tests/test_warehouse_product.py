@@ -14,13 +14,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import JUNE, REPORTER, day, put, zb01
+from tests.conftest import ingest_into, JUNE, REPORTER, day, put, zb01
 from tests.workbooks import indicator_return
 from statreturns.warehouse.db import SCHEMA_VERSION, connect, schema_version
+from statreturns.warehouse.store import Warehouse
 from statreturns.warehouse.docs import render_fresh
 from statreturns.reports.export import EXPORTS, export
 from statreturns.intake.inbox import discover
-from statreturns.warehouse.load import ingest_paths
 from statreturns.warehouse.lock import WarehouseBusy, writer_lock
 from statreturns.warehouse.publish import snapshot_path, writing
 from statreturns.warehouse.rebuild import rebuild
@@ -31,8 +31,7 @@ FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd
 
 
 def run(db, inbox, cat):
-    with writing(db, snapshot_path(db)):
-        return ingest_paths(db, discover(inbox), cat, db.parent / "archive", JUNE)
+    return ingest_into(db, inbox, cat, JUNE)
 
 
 def read(path, sql, *params):
@@ -122,8 +121,9 @@ def test_rebuild_from_the_archive_gives_the_same_figures(db, inbox, cat):
     run(db, inbox, cat)
     before = read(db, FIGURES)
     statuses = read(db, "select file_name, status from submissions order by file_name")
-    with writing(db, snapshot_path(db)):
-        rebuild(db, cat, db.parent / "archive", JUNE)
+    wh = Warehouse.at(db)
+    with wh.locked():
+        rebuild(wh, cat, JUNE)
     assert read(db, FIGURES) == before
     assert read(db, "select file_name, status from submissions order by file_name") == statuses
 
@@ -133,9 +133,10 @@ def test_rebuild_keeps_the_explanations_the_office_recorded(db, tmp_path, cat):
 
     put(tmp_path / "in" / "2023-06" / "财政6月.xlsx", zb01(REPORTER, "2023年6月", (10, 20), (100, 200), (50, 190)), day(5))
     run(db, tmp_path / "in", cat)
-    record_explanation(db, "财政6月.xlsx", "yoy_beyond_50", "新增税源入库")
-    with writing(db, snapshot_path(db)):
-        rebuild(db, cat, db.parent / "archive", JUNE)
+    record_explanation(Warehouse.at(db), "财政6月.xlsx", "yoy_beyond_50", "新增税源入库")
+    wh = Warehouse.at(db)
+    with wh.locked():
+        rebuild(wh, cat, JUNE)
     assert read(db, "select rule, explained, explanation from findings where severity = 'warning'") == [
         ("yoy_beyond_50", True, "新增税源入库")]
 
@@ -144,9 +145,8 @@ KILLER = """
 import sys
 from pathlib import Path
 from statreturns.schemas.catalogue import load_catalogue
-from statreturns.intake.inbox import discover
-from statreturns.warehouse.load import ingest_paths
-ingest_paths(Path(sys.argv[1]), discover(Path(sys.argv[2])), load_catalogue(), Path(sys.argv[3]))
+from tests.conftest import ingest_into
+ingest_into(Path(sys.argv[1]), Path(sys.argv[2]), load_catalogue(), None, archive=Path(sys.argv[3]))
 print("done", flush=True)
 """
 
@@ -174,7 +174,7 @@ def test_kill_9_during_a_load_loses_nothing_and_the_rerun_completes(db, inbox, c
             proc.wait()
             break
     assert killed
-    result = ingest_paths(db, discover(big), cat, archive)
+    result = ingest_into(db, big, cat, None, archive=archive)
     assert len(result.submissions) == len(list(discover(big)))
     assert read(db, "select count(*) from submissions") == [(before[0][0] + len(result.submissions),)]
 
@@ -205,7 +205,7 @@ def test_the_warehouse_docs_match_the_database_and_every_column_is_explained(db,
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_export_writes_each_analyst_view_for_the_period(db, inbox, cat, tmp_path, fmt):
     run(db, inbox, cat)
-    paths = export(db, JUNE, fmt, tmp_path / "export")
+    paths = export(Warehouse.at(db), JUNE, fmt, tmp_path / "export")
     assert [p.name for p in paths] == [f"{v}.{fmt}" for v in EXPORTS]
     reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
     with duckdb.connect() as con:

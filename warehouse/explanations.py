@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
-from statreturns.warehouse.db import connect, query, sql
+from statreturns.warehouse.db import query, sql
+from statreturns.warehouse.store import Warehouse
 
 
 class CannotExplain(Exception):
@@ -33,12 +33,12 @@ def _pick(found: pd.DataFrame, file: str, rule: str, indicator: str | None) -> p
     return warnings
 
 
-def record_explanation(db_path: Path, file: str, rule: str, reason: str, *, indicator: str | None = None,
+def record_explanation(wh: Warehouse, file: str, rule: str, reason: str, *, indicator: str | None = None,
                        period: dt.date | None = None, now: dt.datetime | None = None) -> pd.DataFrame:
     """Record the office's reason for a warning of a file and mark it explained; returns the warnings it explains."""
     if not reason.strip():
         raise CannotExplain("请写明说明的原因（--reason）")
-    with connect(db_path) as con:
+    with wh.writer() as con:
         found = query(con, "file_findings", file=file)
         if period is not None:
             found = found[pd.to_datetime(found["period"]) == pd.Timestamp(period)]

@@ -13,7 +13,8 @@ from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.records import RECORD_KEY, Batch
 from statreturns.intake.inbox import Incoming, archive, receive
 from statreturns.intake.read import Read, read_files
-from statreturns.warehouse.db import connect, insert, query, sql, sync_dimensions
+from statreturns.warehouse.db import insert, query, sql, sync_dimensions
+from statreturns.warehouse.store import Warehouse
 
 
 _NO_PREVIOUS = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
@@ -98,11 +99,11 @@ def triage(seen: pd.DataFrame, incoming: list[Incoming]) -> Triage:
     return Triage(originals, duplicates, len(incoming) - len(fresh))
 
 
-def received_before(db_path: Path) -> pd.DataFrame:
-    """The (file_path, sha256) pairs a warehouse file has received; none when it does not exist yet."""
-    if not db_path.exists():
+def received_before(wh: Warehouse) -> pd.DataFrame:
+    """The (file_path, sha256) pairs a warehouse has received (as published); none before its first load."""
+    if not wh.exists:
         return pd.DataFrame(columns=["file_path", "sha256"])
-    with connect(db_path, read_only=True) as con:
+    with wh.reader() as con:
         return query(con, "received")
 
 
@@ -198,17 +199,10 @@ def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def ingest_paths(db_path: Path, paths: list[Path], cat: Catalogue, archive_dir: Path, run_period: dt.date | None = None) -> IngestResult:
-    """Ingest files into the warehouse at ``db_path``."""
-    with connect(db_path) as con:
-        return ingest(con, paths, cat, archive_dir, run_period)
-
-
-def load_read(db_path: Path, found: Triage, read: Read, cat: Catalogue, archive_dir: Path,
+def load_read(con: duckdb.DuckDBPyConnection, found: Triage, read: Read, cat: Catalogue, archive_dir: Path,
               run_period: dt.date | None = None) -> IngestResult:
-    """Load files read elsewhere into the warehouse at ``db_path``, sorted again against what it received meanwhile."""
-    with connect(db_path) as con:
-        again = triage(query(con, "received"), [*found.originals, *found.duplicates])
-        if {f.sha256 for f in again.originals} != {f.sha256 for f in found.originals}:
-            read = _of_files(read, again.originals)
-        return load(con, Triage(again.originals, again.duplicates, found.skipped + again.skipped), read, cat, archive_dir, run_period)
+    """Load files read elsewhere, sorted again against what the warehouse received meanwhile."""
+    again = triage(query(con, "received"), [*found.originals, *found.duplicates])
+    if {f.sha256 for f in again.originals} != {f.sha256 for f in found.originals}:
+        read = _of_files(read, again.originals)
+    return load(con, Triage(again.originals, again.duplicates, found.skipped + again.skipped), read, cat, archive_dir, run_period)

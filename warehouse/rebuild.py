@@ -12,6 +12,7 @@ from statreturns.schemas.text import parse_period
 from statreturns.warehouse.db import connect, insert, query
 from statreturns.intake.inbox import Incoming
 from statreturns.warehouse.load import IngestResult, ingest_incoming
+from statreturns.warehouse.store import Warehouse
 
 
 def archived(received: pd.DataFrame) -> list[Incoming]:
@@ -26,8 +27,12 @@ def archived(received: pd.DataFrame) -> list[Incoming]:
     return out
 
 
-def rebuild(db_path: Path, cat: Catalogue, archive_dir: Path, run_period: dt.date | None = None) -> IngestResult:
-    """Re-derive every table from the archived files into a new file, then put it in place of the old."""
+def rebuild(wh: Warehouse, cat: Catalogue, run_period: dt.date | None = None) -> IngestResult:
+    """Re-derive every table from the archived files into a new file, then put it in place of the old.
+
+    The caller holds the writer lock (``Warehouse.writer``) and publishes afterwards.
+    """
+    db_path = wh.path
     with connect(db_path, read_only=True) as old:
         received = query(old, "received_files")
         explained = query(old, "all_explanations")
@@ -36,7 +41,7 @@ def rebuild(db_path: Path, cat: Catalogue, archive_dir: Path, run_period: dt.dat
         leftover.unlink(missing_ok=True)
     with connect(fresh) as con:
         insert(con, "explanations", explained)  # the office's 说明 are kept: they are not in the archive
-        result = ingest_incoming(con, archived(received), cat, archive_dir, run_period)
+        result = ingest_incoming(con, archived(received), cat, wh.archive, run_period)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
     os.replace(fresh, db_path)
     return result

@@ -1,0 +1,43 @@
+"""The groups of ``statreturns`` commands; each module registers its own on the parser."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+
+from statreturns.schemas.text import parse_period
+
+
+class Refused(Exception):
+    """A command cannot do what it was asked; the message says why, in Chinese, and the exit is non-zero."""
+
+
+_WITH_DAY = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$")
+
+
+def period_arg(text: str) -> str:
+    """A ``--period`` as typed (2023-06); refused when it names no month, or a day no calendar has."""
+    if parse_period(text) is None:
+        raise argparse.ArgumentTypeError(f"无法识别的报告期：{text}（应写作如 2023-06）")
+    if _WITH_DAY.match(text.strip()):
+        try:
+            dt.date(*map(int, re.split(r"[-./]", text.strip())))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"报告期 {text} 不是有效的日期（应写作如 2023-06）") from None
+    return text
+
+
+def month(text: str) -> dt.date:
+    """The first day of the month a validated ``--period`` names."""
+    return parse_period(text)
+
+
+def common(p: argparse.ArgumentParser, *names: str) -> None:
+    """The options every command shares (where the configuration and the warehouse are), then ``names``."""
+    p.add_argument("--config", help="配置文件（默认 ./statreturns.toml）")
+    p.add_argument("--warehouse", help="DuckDB 数据库文件")
+    p.add_argument("--snapshot", help="供查询的只读快照（默认在数据库旁）")
+    helps = {"inbox": "收件箱文件夹", "out": "输出文件夹（汇总表、回执）", "archive": "归档文件夹（默认在数据库旁）",
+             "registry": "单位名册 CSV（org_code,org_name,level）"}
+    for name in names:
+        p.add_argument(f"--{name}", help=helps.get(name))

@@ -1,0 +1,163 @@
+"""Commands that receive returns and run the month: run, backfill, serve, ingest, rebuild."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from statreturns.flows.commands import Refused, common, month, period_arg
+from statreturns.flows.config import Settings
+from statreturns.schemas.states import SUBMISSION_STATUSES
+
+if TYPE_CHECKING:  # the load machinery (pandera, pandas) is imported only by the commands that load
+    from statreturns.warehouse.load import IngestResult
+
+
+def register(sub) -> None:
+    run = sub.add_parser("run", help="月度汇总：收取收件箱中的新报表，审核入库，并生成该期汇总表")
+    run.add_argument("--period", type=period_arg, help="汇总期，如 2023-06（默认上个月）")
+    _runner(run)
+    common(run, "inbox", "out", "archive", "registry")
+    run.set_defaults(handler=cmd_run)
+
+    backfill = sub.add_parser("backfill", help="补跑：收取全部新报表，并生成 start 至 end 每月的汇总表")
+    backfill.add_argument("--start", required=True, type=period_arg, help="第一个月，如 2023-01")
+    backfill.add_argument("--end", required=True, type=period_arg, help="最后一个月，如 2023-06（按此期审核）")
+    _runner(backfill)
+    common(backfill, "inbox", "out", "archive", "registry")
+    backfill.set_defaults(handler=cmd_backfill)
+
+    serve = sub.add_parser("serve", help="常驻运行 prefect.yaml 中的部署：每月定时汇总，并接受按需运行（需 Prefect 服务器）")
+    serve.add_argument("--deployments", help="部署定义文件（默认 ./prefect.yaml，再次为本项目自带的）")
+    common(serve, "inbox", "out", "archive", "registry")
+    serve.set_defaults(handler=cmd_serve)
+
+    ingest = sub.add_parser("ingest", help="只收表、审核、入库，不生成汇总表")
+    ingest.add_argument("inbox", nargs="?", help="收件箱文件夹或单个文件")
+    ingest.add_argument("--period", type=period_arg, help="本次汇总期（晚于它的报表给出提醒）")
+    common(ingest, "archive", "registry")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    rebuild = sub.add_parser("rebuild", help="按归档文件重建整个数据库（报表制度或审核规则修改后）")
+    common(rebuild, "archive", "registry")
+    rebuild.set_defaults(handler=cmd_rebuild)
+
+
+def _runner(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runner", choices=("thread", "dask"), default="thread",
+                   help="读取报表在哪里并行：thread（默认，本机线程）或 dask（Dask 集群；入库仍只在本机）")
+    p.add_argument("--dask-address", help="Dask 调度器地址，如 tcp://10.0.0.5:8786（默认在本机起一个临时集群）")
+
+
+def print_result(result: IngestResult) -> None:
+    """The run's outcome for the office: counts, then each rejected return with its reasons."""
+    subs = result.submissions
+    counts = "、".join(f"{name} {result.counts.get(s, 0)}" for s, name in SUBMISSION_STATUSES.items())
+    files = subs["file_name"].nunique() if not subs.empty else 0
+    print(f"收到新文件 {files} 个（已收过的 {result.skipped} 个未重复处理）：{counts}")
+    rejected = subs[subs["status"] == "rejected"]
+    errors = result.findings[result.findings["severity"] == "error"]
+    for row in rejected.itertuples():
+        print(f"  退回：{row.file_name}")
+        mine = errors[(errors["sha256"] == row.sha256)]
+        for message in mine["message"].head(5):
+            print(f"    - {message}")
+        if len(mine) > 5:
+            print(f"    - ……另有 {len(mine) - 5} 条")
+    warnings = result.findings[result.findings["severity"] == "warning"]
+    explained = int(warnings["explained"].fillna(False).astype(bool).sum()) if "explained" in warnings else 0
+    if len(warnings):
+        print(f"  需核实的提醒 {len(warnings) - explained} 条" + (f"（另有 {explained} 条报表中已说明）" if explained else "")
+              + "（见数据库 findings 表）")
+
+
+def _task_runner(args):
+    """The flows' task runner, warning of the cost of Dask workers with no Prefect server to share."""
+    from prefect.settings import get_current_settings
+
+    from statreturns.flows.runners import task_runner
+
+    if args.runner == "dask" and not get_current_settings().api.url:
+        print("提示：没有配置 Prefect 服务器（PREFECT_API_URL），每个 Dask 进程会各自启动一个临时服务器，多花 30 秒以上",
+              file=sys.stderr)
+    return task_runner(args.runner, args.dask_address)
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from statreturns.flows.monthly import monthly_consolidation, previous_month
+    from statreturns.flows.progress import bar
+    from statreturns.reports.status import period_status, short_text
+
+    period = args.period or previous_month(dt.datetime.now(dt.timezone.utc))
+    with bar():
+        result, folders = monthly_consolidation.with_options(task_runner=_task_runner(args))(
+            period=period, paths=settings.as_strings())
+    print_result(result)
+    print(f"数据库：{settings.warehouse}")
+    print(f"汇总表：{settings.out / month(period).strftime('%Y-%m')}（{len(folders)} 个单位/全区）")
+    received = result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].nunique()
+    print(f"审核结果回执：{received} 个，在 {settings.out}/<期别>/feedback/")
+    print("\n".join(short_text(period_status(settings.wh, settings.catalogue(), month(period)))))
+    return 0
+
+
+def cmd_backfill(args, settings: Settings) -> int:
+    from statreturns.flows.monthly import backfill
+    from statreturns.flows.progress import bar
+
+    if month(args.start) > month(args.end):
+        raise Refused(f"补跑的起始月 {args.start} 晚于结束月 {args.end}")
+    with bar():
+        result, folders = backfill.with_options(task_runner=_task_runner(args))(
+            start=args.start, end=args.end, paths=settings.as_strings())
+    print_result(result)
+    print(f"数据库：{settings.warehouse}")
+    print(f"汇总表：{settings.out}（{args.start} 至 {args.end}，{len(folders)} 个单位/全区/月）")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    import os
+
+    # a service's runs log to the server's UI and to its own journal (set before prefect is imported)
+    for key, value in {"PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_LOGGING_TO_API_ENABLED": "true",
+                       "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO"}.items():
+        os.environ.setdefault(key, value)
+    from statreturns.flows.deploy import NoServer, deployments_file, serve_deployments
+
+    try:
+        serve_deployments(deployments_file(args.deployments), settings.as_strings())
+    except NoServer as e:
+        raise Refused(str(e)) from None
+    return 0
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from statreturns.intake.inbox import discover
+    from statreturns.warehouse.load import ingest
+
+    inbox = Path(args.inbox).resolve() if args.inbox else settings.inbox
+    if not inbox.exists():
+        raise Refused(f"收件箱不存在：{inbox}")
+    period = month(args.period) if args.period else None
+    wh = settings.wh
+    with wh.writer() as con:
+        result = ingest(con, discover(inbox), settings.catalogue(), wh.archive, period)
+    print_result(result)
+    return 0
+
+
+def cmd_rebuild(args, settings: Settings) -> int:
+    from statreturns.warehouse.rebuild import rebuild
+
+    wh = settings.wh
+    if not wh.path.exists():
+        raise Refused(f"数据库不存在：{wh.path}")
+    with wh.locked():
+        result = rebuild(wh, settings.catalogue())
+        wh.publish(held=True)
+    print("已从归档重建数据库。")
+    print_result(result)
+    return 0
