@@ -8,15 +8,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.metadata
+import pkgutil
 import sys
 import tomllib
 
+from statreturns.flows import commands
 from statreturns.flows.commands import Refused
 from statreturns.flows.config import load_settings
 from statreturns.schemas.catalogue import CatalogueError
 from statreturns.warehouse.lock import WarehouseBusy
 
-BUILT_IN = ("pipeline", "office", "analyst")
 PATH_FLAGS = ("inbox", "warehouse", "out", "archive", "registry", "snapshot")
 
 
@@ -46,8 +47,8 @@ def _chinese(message: str) -> str:
 
 
 def _modules():
-    for name in BUILT_IN:
-        yield importlib.import_module(f"statreturns.flows.commands.{name}")
+    for found in pkgutil.iter_modules(commands.__path__):
+        yield importlib.import_module(f"{commands.__name__}.{found.name}")
     for entry in importlib.metadata.entry_points(group="statreturns.commands"):
         yield entry.load()
 

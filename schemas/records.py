@@ -10,6 +10,7 @@ from pandera.typing import Series
 
 from statreturns.schemas.catalogue import MEASURES, Catalogue
 from statreturns.schemas.findings import FINDING_COLUMNS, finding
+from statreturns.schemas.fingerprint import read_template
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.locate import SheetReturn, read_sheet
 
@@ -82,7 +83,9 @@ def read_batch(files: list[Received], cat: Catalogue) -> Batch:
         if f.error is not None:
             findings.append({**ident, **finding(cat, "file_unreadable", file_name=f.file_name, detail=f.error)})
         else:
-            found = [(g, s) for g in f.grids if (s := read_sheet(g, cat, f.file_name)) is not None]
+            found = read_template(f.grids, cat, f.file_name)
+            if found is None:
+                found = [(g, s) for g in f.grids if (s := read_sheet(g, cat, f.file_name)) is not None]
             # a hidden sheet holding the same form as a visible one is an old copy, not a second return
             visible = {s.form_code for g, s in found if not g.hidden}
             sheets = [s for g, s in found if not (g.hidden and s.form_code in visible)]

@@ -17,6 +17,12 @@ def sql(name: str) -> str:
     return resources.files("statreturns.warehouse.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
+def schema_scripts() -> list[str]:
+    """The views, macros and comments under ``warehouse/sql/schema``, in name order; run each time a writer opens."""
+    folder = resources.files("statreturns.warehouse.sql").joinpath("schema")
+    return [f.read_text(encoding="utf-8") for f in sorted(folder.iterdir(), key=lambda f: f.name) if f.name.endswith(".sql")]
+
+
 def migrations() -> list[tuple[int, str]]:
     """(version, SQL) of every migration under ``warehouse/sql/migrations``, in order."""
     folder = resources.files("statreturns.warehouse.sql").joinpath("migrations")
@@ -49,9 +55,8 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
                 con.execute(script)
         con.execute("create table if not exists meta (key varchar primary key, value varchar)")
         con.execute("insert or replace into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
-        con.execute(sql("views"))
-        con.execute(sql("comments"))
-        con.execute(sql("explanations"))
+        for script in schema_scripts():
+            con.execute(script)
         con.commit()
     except BaseException:
         con.rollback()
