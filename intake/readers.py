@@ -9,35 +9,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import defusedxml.ElementTree as SafeET
 import python_calamine as pc
 from defusedxml import DTDForbidden, EntitiesForbidden
 
+from statreturns.intake.limits import DEFAULT_LIMITS, Limits, UnreadableFile
+from statreturns.intake.xlsx import zip_facts
 from statreturns.schemas.grid import Grid
 
 ZIP = b"PK\x03\x04"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What a received file may be before it is read at all (bounded time and memory)."""
-
-    max_bytes: int = 20 * 2**20
-    max_unzipped_bytes: int = 200 * 2**20
-    max_zip_ratio: float = 200.0
-    max_cells: int = 2_000_000
-
-
-DEFAULT_LIMITS = Limits()
-
-
-class UnreadableFile(Exception):
-    """The bytes are not a workbook this pipeline can read; the message says why, in Chinese."""
+def too_large(size: int, limits: Limits) -> str:
+    return f"文件过大（{size / 2**20:.1f} MB，上限 {limits.max_bytes // 2**20} MB），请删去多余的内容后重新报送"
 
 
 def sniff(data: bytes) -> str:
@@ -61,39 +48,17 @@ def sniff(data: bytes) -> str:
 def read_grids(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Every sheet of a workbook as a Grid, in workbook order."""
     if len(data) > limits.max_bytes:
-        raise UnreadableFile(f"文件过大（{len(data) // 2**20} MB，上限 {limits.max_bytes // 2**20} MB）")
+        raise UnreadableFile(too_large(len(data), limits))
     kind = sniff(data)
     if kind == "zip":
-        grids = _calamine_grids(data, *_zip_facts(data, limits))
+        facts = zip_facts(data, limits)
+        grids = _calamine_grids(facts.data, facts.formulas, facts.merged)
     else:
         grids = {"csv": _csv_grids, "html": _html_grids, "xml2003": _xml2003_grids, "ole2": _calamine_grids}[kind](data)
     for g in grids:
         if g.height * g.width > limits.max_cells:
             raise UnreadableFile(f"工作表“{g.sheet}”单元格过多（{g.height}行×{g.width}列）")
     return grids
-
-
-def _zip_facts(data: bytes, limits: Limits) -> tuple[dict, dict]:
-    """Refuse a zip bomb before calamine inflates it; read what calamine does not report.
-
-    Returns, per sheet name, the formulas whose stored value cannot be trusted (.xlsx) and the merged ranges (.ods).
-    calamine's XML parser expands no entities, so entity declarations need no scan here.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-            total = sum(i.file_size for i in infos)
-            packed = max(sum(i.compress_size for i in infos), 1)
-            if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
-                raise UnreadableFile("文件解压后异常巨大，疑似损坏或恶意文件")
-            names = {i.filename for i in infos}
-            if "xl/workbook.xml" in names:
-                return _untrusted_formulas(z, names), {}
-            if "content.xml" in names:
-                return {}, _ods_merged(z.read("content.xml"))
-            return {}, {}
-    except zipfile.BadZipFile:
-        raise UnreadableFile("文件已损坏（压缩包不完整），请重新保存后报送") from None
 
 
 def _calamine_grids(data: bytes, formulas: dict | None = None, merged_by_sheet: dict | None = None) -> list[Grid]:
@@ -122,73 +87,6 @@ def _calamine_sheets(data: bytes, formulas: dict, merged_by_sheet: dict) -> list
         hidden = meta.visible != pc.SheetVisibleEnum.Visible
         grids.append(Grid(meta.name, rows, merged, hidden=hidden, formulas=formulas.get(meta.name, {})))
     return grids
-
-
-_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"|<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(.*?)</c>', re.S)
-_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
-_TRUSTED_VALUE = re.compile(rb"<v>\s*(?!0\s*</v>)[^<\s][^<]*</v>")
-
-
-def _untrusted_formulas(z: zipfile.ZipFile, names: set[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Per sheet name, the text of formulas saved without a value or with the 0 a program stores in its place."""
-    parts = {n: z.read(n) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    if "xl/_rels/workbook.xml.rels" not in names or not any(b"<f" in xml for xml in parts.values()):
-        return {}
-    rels = {}
-    for m in _REL.finditer(z.read("xl/_rels/workbook.xml.rels")):
-        target, rid = (m[1], m[2]) if m[1] else (m[4], m[3])
-        rels[rid] = target.decode().lstrip("/")
-    out = {}
-    for m in _SHEET_ENTRY.finditer(z.read("xl/workbook.xml")):
-        target = rels.get(m[2], "")
-        xml = parts.get(target if target.startswith("xl/") else f"xl/{target}", b"")
-        if b"<f" not in xml:
-            continue
-        cells = {}
-        for c in _FORMULA_CELL.finditer(xml):
-            f = _FORMULA.search(c[3])
-            if f and not _TRUSTED_VALUE.search(c[3]):
-                cells[(int(c[2]) - 1, _col(c[1].decode()))] = _unescape((f[1] or b"").decode())
-        out[_unescape(m[1].decode())] = cells
-    return out
-
-
-_ODS_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-
-
-def _ods_merged(content: bytes) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
-    """Merged ranges of an .ods file's sheets (from content.xml), which calamine does not report for this format."""
-    if b"-spanned" not in content:
-        return {}
-    out = {}
-    for table in SafeET.fromstring(content, forbid_dtd=True).iter(f"{_ODS_T}table"):
-        merged, r = [], 0
-        for row in table.iter(f"{_ODS_T}table-row"):
-            c = 0
-            for cell in row:
-                if cell.tag not in (f"{_ODS_T}table-cell", f"{_ODS_T}covered-table-cell"):
-                    continue
-                across = int(cell.get(f"{_ODS_T}number-columns-spanned", 1))
-                down = int(cell.get(f"{_ODS_T}number-rows-spanned", 1))
-                if across > 1 or down > 1:
-                    merged.append((r, c, r + down - 1, c + across - 1))
-                c += int(cell.get(f"{_ODS_T}number-columns-repeated", 1))
-            r += int(row.get(f"{_ODS_T}number-rows-repeated", 1))
-        out[table.get(f"{_ODS_T}name")] = tuple(merged)
-    return out
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
 
 
 def _decode(data: bytes) -> str:

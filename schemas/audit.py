@@ -11,7 +11,7 @@ import pandera.pandas as pa
 from statreturns.schemas.catalogue import Catalogue, Rule, Scope
 from statreturns.schemas.findings import AUDIT_COLUMNS, FINDING_COLUMNS, finding
 from statreturns.schemas.notes import NOTE_COLUMNS, explain
-from statreturns.schemas.records import RECORD_KEY, Batch, RecordModel
+from statreturns.schemas.records import RECORD_KEY, Batch
 from statreturns.schemas.rules import EARLIER, FUNCTIONS, STORED, Call, Ref
 from statreturns.schemas.text import cell_text, fold
 
@@ -54,7 +54,6 @@ def audit(batch: Batch, previous: pd.DataFrame, cat: Catalogue, run_period: dt.d
     w = wide(batch.records, cat)
     parts = [
         batch.findings,
-        _contract(batch.records, cat),
         _required(batch, w, cat),
         _indicator_checks(with_earlier(w, previous), cat),
         _form_checks(w, cat),
@@ -90,22 +89,6 @@ def _rows(frame: pd.DataFrame, make) -> pd.DataFrame:
 
 def _ind(cat: Catalogue, r):
     return cat.forms[r.form_code].indicator(r.indicator_code)
-
-
-def _contract(records: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """Validate the records lazily; the record contract's value checks become findings."""
-    try:
-        RecordModel.validate(records, lazy=True)
-        return _rows(records.iloc[0:0], None)
-    except pa.errors.SchemaErrors as e:
-        cases = e.failure_cases
-        data = cases[cases["check"] == "negative"]
-        if len(data) != len(cases):
-            raise
-        bad = records.loc[sorted(set(data["index"]))]
-        return _rows(bad, lambda r: finding(
-            cat, "negative", file_name=r.file_name, sheet=r.sheet, cell=r.cell, indicator=_ind(cat, r),
-            value=r.raw, measure=r.measure))
 
 
 def _expected(batch: Batch, cat: Catalogue) -> pd.DataFrame:

@@ -8,18 +8,30 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from statreturns.schemas.catalogue import MEASURES, Catalogue
+from statreturns.schemas.catalogue import MEASURES, SEVERITIES, Catalogue
 from statreturns.schemas.findings import FINDING_COLUMNS, finding
 from statreturns.schemas.fingerprint import read_template
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.locate import SheetReturn, read_sheet
 
-RETURN_COLUMNS = ("sha256", "file_name", "sheet", "org_code", "form_code", "period", "folder_period", "period_cell")
 RECORD_KEY = ("sha256", "sheet")
-PROJECT_COLUMNS = (
-    "project_name", "status", "total_investment", "location", "industry", "responsible",
-    "name_cell", "status_cell", "investment_cell", "investment_raw",
-)
+
+
+class ReturnModel(pa.DataFrameModel):
+    """One return found in a file (a file with none has one row with no sheet): who, which form, which month."""
+
+    sha256: Series[str]
+    file_name: Series[str]
+    sheet: Series[str] = pa.Field(nullable=True)
+    org_code: Series[str] = pa.Field(nullable=True)
+    form_code: Series[str] = pa.Field(nullable=True)
+    period: Series[pd.Timestamp] = pa.Field(nullable=True)
+    folder_period: Series[pd.Timestamp] = pa.Field(nullable=True)
+    period_cell: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = True
 
 
 class RecordModel(pa.DataFrameModel):
@@ -41,6 +53,7 @@ class RecordModel(pa.DataFrameModel):
     factor: Series[float] = pa.Field(gt=0)
     computed: Series[bool]  # the value was computed from a formula the file stored without one
 
+    # a check named by a rule code becomes that rule's finding on each row that fails it
     @pa.dataframe_check(error="negative")
     def non_negative(cls, df: pd.DataFrame) -> Series[bool]:
         """Figures are never negative; only a growth rate may be."""
@@ -49,6 +62,51 @@ class RecordModel(pa.DataFrameModel):
     class Config:
         coerce = True
         strict = True
+
+
+class ProjectModel(pa.DataFrameModel):
+    """One row of a ZB03 project list, total investment in the form's unit (万元)."""
+
+    sha256: Series[str]
+    sheet: Series[str]
+    project_name: Series[str] = pa.Field(nullable=True)
+    status: Series[str] = pa.Field(nullable=True)
+    total_investment: Series[float] = pa.Field(nullable=True)
+    location: Series[str] = pa.Field(nullable=True)
+    industry: Series[str] = pa.Field(nullable=True)
+    responsible: Series[str] = pa.Field(nullable=True)
+    name_cell: Series[str] = pa.Field(nullable=True)
+    status_cell: Series[str] = pa.Field(nullable=True)
+    investment_cell: Series[str] = pa.Field(nullable=True)
+    investment_raw: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = True
+
+
+class FindingModel(pa.DataFrameModel):
+    """One finding, worded for the clerk: where, which rule, how bad, what was found and what should be there."""
+
+    sha256: Series[str]
+    file_name: Series[str]
+    sheet: Series[str] = pa.Field(nullable=True)
+    cell: Series[str] = pa.Field(nullable=True)
+    form_code: Series[str] = pa.Field(nullable=True)
+    indicator_code: Series[str] = pa.Field(nullable=True)
+    severity: Series[str] = pa.Field(isin=SEVERITIES)
+    rule: Series[str]
+    value_found: Series[str] = pa.Field(nullable=True)
+    message: Series[str]
+    expected: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+RETURN_COLUMNS = tuple(ReturnModel.to_schema().columns)
+PROJECT_COLUMNS = tuple(c for c in ProjectModel.to_schema().columns if c not in RECORD_KEY)
 
 
 @dataclass(frozen=True)
@@ -60,6 +118,7 @@ class Received:
     grids: tuple[Grid, ...] | None
     error: str | None = None
     folder_period: dt.date | None = None
+    rule: str = "file_unreadable"  # the rule ``error`` is reported under (file_refused: never opened)
 
 
 @dataclass(frozen=True)
@@ -81,7 +140,7 @@ def read_batch(files: list[Received], cat: Catalogue) -> Batch:
         ident = {"sha256": f.sha256, "file_name": f.file_name}
         sheets: list[SheetReturn] = []
         if f.error is not None:
-            findings.append({**ident, **finding(cat, "file_unreadable", file_name=f.file_name, detail=f.error)})
+            findings.append({**ident, **finding(cat, f.rule, file_name=f.file_name, detail=f.error)})
         else:
             found = read_template(f.grids, cat, f.file_name)
             if found is None:
@@ -102,15 +161,36 @@ def read_batch(files: list[Received], cat: Catalogue) -> Batch:
             records.extend({**base, **r} for r in s.records)
             projects.extend({**key, **p} for p in s.projects)
             findings.extend({**ident, **x} for x in s.findings)
-    record_cols = list(RecordModel.to_schema().columns)
-    recs = _frame(records, record_cols)
-    recs["period"] = pd.to_datetime(recs["period"])
-    rets = _frame(returns, RETURN_COLUMNS)
-    for col in ("period", "folder_period"):
-        rets[col] = pd.to_datetime(rets[col])
+    records_frame, broken = _validated(RecordModel, _frame(records, RecordModel.to_schema().columns), cat)
     return Batch(
-        returns=rets,
-        records=recs,
-        projects=_frame(projects, (*RECORD_KEY, *PROJECT_COLUMNS)),
-        findings=_frame(findings, ("sha256", "file_name", *FINDING_COLUMNS)),
+        returns=_validated(ReturnModel, _frame(returns, RETURN_COLUMNS), cat)[0],
+        records=records_frame,
+        projects=_validated(ProjectModel, _frame(projects, (*RECORD_KEY, *PROJECT_COLUMNS)), cat)[0],
+        findings=_frame([*findings, *broken], ("sha256", "file_name", *FINDING_COLUMNS)),
     )
+
+
+def _validated(model: type[pa.DataFrameModel], frame: pd.DataFrame, cat: Catalogue) -> tuple[pd.DataFrame, list[dict]]:
+    """The frame as the model types it, and a finding for each row that fails one of its checks.
+
+    One lazy validation reports every failure. A check named by a rule code (``negative``) is that rule; any other
+    failure means the row cannot be stored as read, and is refused as ``record_invalid`` naming the check.
+    """
+    try:
+        return model.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as e:
+        cases = e.failure_cases.dropna(subset=["index"])
+        out = []
+        for index, group in cases.groupby("index"):
+            row = frame.loc[index]
+            for check in dict.fromkeys(group["check"].astype(str)):
+                rule = check if check in cat.rules else "record_invalid"
+                out.append({"sha256": row["sha256"], "file_name": row["file_name"], **_row_finding(cat, rule, row, check)})
+        invalid = [i for i, g in cases.groupby("index") if not set(g["check"].astype(str)) <= set(cat.rules)]
+        return e.data.drop(index=invalid), out
+
+
+def _row_finding(cat: Catalogue, rule: str, row: pd.Series, check: str) -> dict:
+    ind = cat.forms[row["form_code"]].indicator(row["indicator_code"]) if "indicator_code" in row else None
+    return finding(cat, rule, file_name=row["file_name"], sheet=row.get("sheet"), cell=row.get("cell"), indicator=ind,
+                   value=row.get("raw"), measure=row.get("measure"), detail=check)

@@ -10,7 +10,8 @@ import xlsxwriter
 import xlwt
 
 from statreturns.schemas.locate import read_sheet
-from statreturns.intake.readers import Limits, UnreadableFile, read_grids
+from statreturns.intake.limits import Limits, UnreadableFile
+from statreturns.intake.readers import read_grids
 
 HEADER = ["指标名称", "代码", "计量单位", "本月", "本年累计", "上年同期累计"]
 

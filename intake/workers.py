@@ -1,0 +1,185 @@
+"""Worker processes for work over many files, where one file can never take the run with it.
+
+Each worker is forked from a clean, single-threaded server process, runs with a cap on its address space and reports
+each item it starts. A worker that dies (a native crash, an allocation the cap refused) or spends too long on one item
+is killed and replaced; its task is given again with that item marked as failed, so the task function answers for it
+(a rejected file with its reason) and every other item is done as usual. Results come back in the order of the tasks.
+"""
+from __future__ import annotations
+
+import importlib
+import multiprocessing as mp
+import os
+import resource
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+
+from statreturns.intake.limits import DEFAULT_LIMITS, Limits
+
+TIMED_OUT = "文件结构异常，读取时超出时间限制（{seconds:.0f}秒），疑似损坏或恶意文件"
+CRASHED = "文件结构异常，读取时超出内存限制或使读取程序崩溃，疑似损坏或恶意文件"
+RAISED = "读取时出错（{error}），请用 Excel 或 WPS 打开并另存后重新报送"
+# numeric libraries start a thread per core at import: in a worker that only adds memory
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+_POLL = 0.2
+
+
+def default_processes() -> int:
+    """One worker per core this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _resolve(name: str) -> Callable:
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _serve(conn: Connection, memory: int) -> None:
+    """A worker's life: take a task, report each item it starts, send the result; end when the pool goes."""
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    while True:
+        try:
+            index, function, items, args, failed = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = _resolve(function)(items, *args, failed=failed, started=lambda i: conn.send(("start", index, i)))
+            conn.send(("done", index, result))
+        except Exception as e:  # noqa: BLE001 - reported with the item it happened on, and the task given again
+            conn.send(("error", index, f"{type(e).__name__}: {e}", traceback.format_exc()))
+
+
+@dataclass
+class _Task:
+    index: int
+    items: list
+    failed: dict[int, str] = field(default_factory=dict)  # item -> why it is answered without being worked on
+
+
+@dataclass
+class _Worker:
+    process: mp.process.BaseProcess
+    conn: Connection
+    task: _Task | None = None
+    item: int | None = None  # the item it is working on
+    since: float = 0.0  # when it started that item (or the task)
+
+
+class Pool:
+    """Processes that run ``module:function(items, *args, failed=..., started=...)`` over tasks, in isolation."""
+
+    def __init__(self, processes: int | None = None, limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = ()):
+        for key, value in SINGLE_THREADED.items():
+            os.environ.setdefault(key, value)
+        self.limits = limits
+        self.context = mp.get_context("forkserver")
+        self.context.set_forkserver_preload(list(preload))
+        self.workers = [self._spawn() for _ in range(processes or default_processes())]
+        self.errors: list[str] = []  # tracebacks of items that raised, for whoever keeps a log
+
+    def _spawn(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs, self.limits.worker_memory), daemon=True,
+                                       name="statreturns-worker")
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.conn.close()
+        for w in self.workers:
+            w.process.join(timeout=5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+        self.workers = []
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def map(self, function: str, batches: Iterable[list], *args) -> Iterator:
+        """The function's result for each batch, in the order of the batches; at most a few batches read ahead."""
+        pending: deque[_Task] = deque()
+        done: dict[int, object] = {}
+        source = iter(batches)
+        submitted = next_out = 0
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) + len(done) < 2 * len(self.workers):
+                items = next(source, None)
+                if items is None:
+                    exhausted = True
+                    break
+                pending.append(_Task(submitted, list(items)))
+                submitted += 1
+            for w in self.workers:
+                if w.task is None and pending:
+                    self._give(w, pending.popleft(), function, args)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            if exhausted and not pending and next_out == submitted:
+                return
+            self._collect(done, pending)
+
+    def _give(self, w: _Worker, task: _Task, function: str, args: tuple) -> None:
+        w.task, w.item, w.since = task, None, time.monotonic()
+        w.conn.send((task.index, function, task.items, args, task.failed))
+
+    def _collect(self, done: dict, pending: deque) -> None:
+        busy = [w for w in self.workers if w.task is not None]
+        ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=_POLL)
+        for w in busy:
+            if w.conn in ready:
+                try:
+                    while w.conn.poll():
+                        self._message(w, w.conn.recv(), done, pending)
+                        if w.task is None:
+                            break
+                except (EOFError, OSError):
+                    pass  # its death is seen below
+            if w.task is not None and (w.process.sentinel in ready or not w.process.is_alive()):
+                self._lost(w, CRASHED, pending)
+            elif w.task is not None and time.monotonic() - w.since > self.limits.seconds_per_file:
+                w.process.kill()
+                self._lost(w, TIMED_OUT.format(seconds=self.limits.seconds_per_file), pending)
+
+    def _message(self, w: _Worker, message: tuple, done: dict, pending: deque) -> None:
+        kind, index = message[0], message[1]
+        if kind == "start":
+            w.item, w.since = message[2], time.monotonic()
+        elif kind == "done":
+            done[index] = message[2]
+            w.task = w.item = None
+        else:
+            self.errors.append(message[3])
+            task = w.task
+            task.failed[self._culprit(task, w.item)] = RAISED.format(error=message[2][:200])
+            pending.appendleft(task)
+            w.task = w.item = None
+
+    def _lost(self, w: _Worker, reason: str, pending: deque) -> None:
+        """A worker died or was stopped: replace it, and give its task again with the item it was on marked failed."""
+        task = w.task
+        task.failed[self._culprit(task, w.item)] = reason
+        pending.appendleft(task)
+        w.process.join(timeout=5)
+        w.conn.close()
+        replacement = self._spawn()
+        w.process, w.conn, w.task, w.item = replacement.process, replacement.conn, None, None
+
+    @staticmethod
+    def _culprit(task: _Task, item: int | None) -> int:
+        """The item a failure is blamed on: the one started, else the first not yet answered for."""
+        if item is not None and item not in task.failed:
+            return item
+        return next(i for i in range(len(task.items)) if i not in task.failed)
