@@ -32,6 +32,7 @@ CHART_DIR = "图表"
 PROJECTS_CHART = "重点项目"
 SIZE, DPI = (6.4, 3.4), 120
 MARGINS = {"left": 0.13, "right": 0.97, "top": 0.88, "bottom": 0.12}
+# titles carry the org's name from the registry: drawn as written (a "$" would otherwise start TeX math)
 PNG = {"compress_level": 1}  # faster to write than the default level, the file a little larger
 
 
@@ -83,7 +84,8 @@ def ytd_curves(summary: Summary, keys: list[str], folder: Path) -> list[Path]:
             last.set_data(list(months), data["prior_ytd_value"].to_numpy(float))
             ax.relim()
             ax.autoscale_view(scalex=False)
-            ax.set_title(f"{summary.org_name}{names.loc[key, 'indicator_name']}累计（{names.loc[key, 'unit']}）")
+            ax.set_title(f"{summary.org_name}{names.loc[key, 'indicator_name']}累计（{names.loc[key, 'unit']}）",
+                         parse_math=False)
             fig.savefig(folder / f"{key}.png", pil_kwargs=PNG)
             paths.append(folder / f"{key}.png")
     return paths
@@ -97,7 +99,7 @@ def projects_by_status(summary: Summary, path: Path) -> Path:
         bars = ax.bar(status["status"], status["total_investment_yi"].fillna(0.0), color="#4F81BD")
         ax.bar_label(bars, labels=[f"{int(c)}个" if pd.notna(c) else "缺报" for c in status["count"]], padding=2)
         ax.set_ylabel("总投资（亿元）")
-        ax.set_title(f"{summary.org_name}重点项目（按项目状态）")
+        ax.set_title(f"{summary.org_name}重点项目（按项目状态）", parse_math=False)
         fig.savefig(path, pil_kwargs=PNG)
     return path
 

@@ -1,25 +1,31 @@
 """回执: for each file received, the department's own sheet with every finding marked on its cell, and the verdict.
 
-Written with openpyxl (cell comments, internal hyperlinks) as plain .xlsx that Excel and WPS open.
+Written with openpyxl (cell comments, internal hyperlinks) as plain .xlsx that Excel and WPS open; the 审核结果 sheet
+prints on A4 landscape, one page wide. Every text from the return (file and sheet names, cells, 说明) is a string cell.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.page import PageMargins
 
+from statreturns.reports import paper
+from statreturns.reports.files import set_text, xml_safe
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.findings import where
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.text import cell_text
 from statreturns.warehouse.db import query
@@ -33,7 +39,10 @@ FILLS = {"error": "FFFF0000", "warning": "FFFFFF00"}  # red: must be corrected; 
 SEVERITY_NAMES = {"error": "错误", "warning": "提醒"}
 VERDICTS = {"accepted": "已受理", "superseded": "已受理（已被后报的更正版替代）", "rejected": "退回修改"}
 COLUMNS = ("序号", "审核规则", "类别", "工作表", "单元格", "指标", "填报值", "应为", "问题", "修改方法", "状态")
-WIDTHS = (6, 26, 7, 12, 9, 26, 12, 16, 60, 40, 24)
+WIDTHS = (5, 14, 6, 10, 8, 18, 10, 12, 36, 30, 14)  # about 165 units: one landscape A4 page wide at 90 %
+RECEIPT_WIDTH = 100
+NAME_MAX = 255  # bytes in a file name on the file systems the office uses
+HASH_CHARS = 8
 _BAD_TITLE = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -50,9 +59,17 @@ class FileFeedback:
         return self.findings.empty and set(self.returns["status"]) <= {"accepted", "superseded"}
 
 
-def feedback_path(out: Path, period: dt.date, file_name: str) -> Path:
-    """``<out>/<period>/feedback/<original file stem>_审核结果.xlsx``."""
-    return out / period.strftime("%Y-%m") / FOLDER / f"{Path(file_name).stem}{SUFFIX}.xlsx"
+def feedback_path(out: Path, period: dt.date, file_name: str, sha: str | None = None) -> Path:
+    """``<out>/<period>/feedback/<original file stem>_审核结果.xlsx``; with ``sha`` (another file of the same name
+    came first) ``<stem>_<sha8>_审核结果.xlsx``. A stem too long for the file system is cut and given a short hash."""
+    stem, tail = Path(file_name).stem, f"{SUFFIX}.xlsx"
+    tag = f"_{sha[:HASH_CHARS]}" if sha else ""
+    if len(os.fsencode(stem + tag + tail)) > NAME_MAX:
+        tag = tag or "_" + hashlib.sha256(file_name.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+        room = NAME_MAX - len(os.fsencode(tag + tail))
+        while len(os.fsencode(stem)) > room:
+            stem = stem[:-1]
+    return out / period.strftime("%Y-%m") / FOLDER / f"{stem}{tag}{tail}"
 
 
 def _return_label(r, cat: Catalogue) -> str:
@@ -84,6 +101,54 @@ def _text(v: object) -> str:
     return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
+def _problem(f, file_name: str, cat: Catalogue) -> str:
+    """The finding's message without the place it points at, which the row's own columns show."""
+    form = cat.forms.get(f.form_code) if isinstance(f.form_code, str) else None
+    known = {i.code: i for i in form.indicators} if form else {}
+    place = where(file_name, f.sheet if isinstance(f.sheet, str) else None, f.cell if isinstance(f.cell, str) else None,
+                  known.get(f.indicator_code))
+    return f.message[len(place) + 1:] if f.message.startswith(place + "：") else f.message
+
+
+def _put(ws, row: int, values: list, *, wrap: bool = False) -> None:
+    """Append ``values`` as row ``row``: texts as string cells (never formulas), numbers as numbers."""
+    for c, v in enumerate(values, start=1):
+        cell = ws.cell(row, c)
+        if isinstance(v, str):
+            set_text(cell, v)
+        elif v is not None:
+            cell.value = v
+        if wrap:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _line(ws, row: int, text: str, columns: int, font: Font | None = None) -> None:
+    """A line of text across the table's width, wrapped, as tall as it needs."""
+    _put(ws, row, [text])
+    cell = ws.cell(row, 1)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if font is not None:
+        cell.font = font
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, columns + 1))
+    height = paper.row_height([(text, width / (font.size / 11 if font is not None and font.size else 1))])
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _print_setup(ws, title_rows: str | None = None) -> None:
+    """A4 landscape, one page wide, the table's header repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = paper.A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(**paper.MARGINS_IN)
+    ws.oddFooter.center.text = paper.FOOTER
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
 def _title(name: str, taken: set[str]) -> str:
     """A valid, unused worksheet title for a copied sheet (Excel allows 31 characters, no []:*?/\\)."""
     title = (name.translate(_BAD_TITLE) or "Sheet")[:31]
@@ -94,9 +159,7 @@ def _title(name: str, taken: set[str]) -> str:
 
 
 def _cell_value(v: object) -> object:
-    if isinstance(v, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", v)
-    if v is None or isinstance(v, (int, float, bool, dt.datetime, dt.date, dt.time)):
+    if v is None or isinstance(v, (str, int, float, bool, dt.datetime, dt.date, dt.time)):
         return v
     return cell_text(v)
 
@@ -115,10 +178,11 @@ def _copy_sheet(book: openpyxl.Workbook, grid: Grid, title: str, marked: set[str
         for c, v in enumerate(row):
             if v is None or v == "":
                 continue
-            cell = ws.cell(r + 1, c + 1)
-            cell.value = _cell_value(v)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a formula's text as the file held it, never evaluated
+            cell, value = ws.cell(r + 1, c + 1), _cell_value(v)
+            if isinstance(value, str):
+                set_text(cell, value)  # a formula's text as the file held it, never evaluated
+            else:
+                cell.value = value
             if (r, c) not in spanned:  # a title merged across the table says nothing of its columns' width
                 widths[c] = max(widths.get(c, 0), _width(v))
     marked_at = {(int(row) - 1, column_index_from_string(col) - 1)
@@ -129,6 +193,7 @@ def _copy_sheet(book: openpyxl.Workbook, grid: Grid, title: str, marked: set[str
             ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c + 1)].width = min(max(w + 2, 8), 50)
+    _print_setup(ws)
 
 
 def _mark(ws, cell: str, findings: pd.DataFrame, cat: Catalogue) -> None:
@@ -144,47 +209,53 @@ def _mark(ws, cell: str, findings: pd.DataFrame, cat: Catalogue) -> None:
             lines.append(f"已说明：{f.explanation}")
         elif rule is not None and rule.how_to_fix:
             lines.append(f"修改方法：{rule.how_to_fix}")
-    comment = Comment("\n".join(lines), "统计局审核")
+    comment = Comment(xml_safe("\n".join(lines)), "统计局审核")
     comment.width, comment.height = 360, 60 + 40 * len(lines)
     target.comment = comment
 
 
 def _results_sheet(ws, fb: FileFeedback, cat: Catalogue, titles: dict[str, str]) -> None:
-    bold = Font(bold=True)
-    ws.append([f"审核结果（回执）：《{fb.file_name}》"])
-    ws["A1"].font = Font(bold=True, size=14)
+    """The verdict of each return, then one row per finding: the rule by name, the cell linked, the message wrapped."""
+    for c, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    span = len(COLUMNS)
+    _line(ws, 1, f"审核结果（回执）：《{fb.file_name}》", span, Font(bold=True, size=14))
     received = pd.Timestamp(fb.returns["received_at"].min())
-    ws.append([f"收到时间：{received:%Y-%m-%d %H:%M}。有错误（红色）的须修改后重新报送；提醒（黄色）请核实，"
-               "数字无误的请在报表中加一行“说明：指标名称＋原因”。"])
+    _line(ws, 2, f"收到时间：{received:%Y-%m-%d %H:%M}。有错误（红色）的须修改后重新报送；提醒（黄色）请核实，"
+                 "数字无误的请在报表中加一行“说明：指标名称＋原因”。", span)
+    row = 3
     for r in fb.returns.itertuples(index=False):
         errors = (fb.findings["severity"] == "error") & _of_return(fb.findings, r.sheet)
         warnings = (fb.findings["severity"] == "warning") & _of_return(fb.findings, r.sheet)
         verdict = VERDICTS.get(r.status, r.status)
-        ws.append([f"{_return_label(r, cat)}：{verdict}（错误 {int(errors.sum())} 条，提醒 {int(warnings.sum())} 条）"])
-        ws.cell(ws.max_row, 1).font = Font(bold=True, color="FFC00000" if r.status == "rejected" else "FF006100")
-    ws.append([])
-    ws.append(list(COLUMNS))
-    header = ws.max_row
-    for c, width in enumerate(WIDTHS, start=1):
-        ws.cell(header, c).font = bold
+        _line(ws, row, f"{_return_label(r, cat)}：{verdict}（错误 {int(errors.sum())} 条，提醒 {int(warnings.sum())} 条）",
+              span, Font(bold=True, color="FFC00000" if r.status == "rejected" else "FF006100"))
+        row += 1
+    header = row + 1
+    _put(ws, header, list(COLUMNS), wrap=True)
+    for c in range(1, span + 1):
+        ws.cell(header, c).font = Font(bold=True)
         ws.cell(header, c).fill = PatternFill("solid", fgColor="FFDDEBF7")
-        ws.column_dimensions[get_column_letter(c)].width = width
     for n, f in enumerate(fb.findings.itertuples(index=False), start=1):
-        rule = cat.rules.get(f.rule)
-        ws.append([n, f.rule, SEVERITY_NAMES[f.severity], _text(f.sheet), _text(f.cell), _indicator(f, cat), _text(f.value_found),
-                   _text(f.expected), f.message, rule.how_to_fix if rule else "", _state(f)])
-        row = ws.max_row
+        row, rule = header + n, cat.rules.get(f.rule)
+        values = [n, cat.rule_name(f.rule), SEVERITY_NAMES[f.severity], _text(f.sheet), _text(f.cell), _indicator(f, cat),
+                  _text(f.value_found), _text(f.expected), _problem(f, fb.file_name, cat),
+                  rule.how_to_fix if rule else "", _state(f)]
+        _put(ws, row, values, wrap=True)
+        ws.cell(row, 2).comment = Comment(xml_safe(f"规则代码：{f.rule}"), "统计局审核", height=40, width=200)
         ws.cell(row, 3).fill = PatternFill("solid", fgColor=FILLS[f.severity])
         title = titles.get(f.sheet) if isinstance(f.sheet, str) else None
         if title:
             link = ws.cell(row, 5)
-            link.value = _text(f.cell) or title
+            set_text(link, _text(f.cell) or title)
             quoted = title.replace("'", "''")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{_text(f.cell) or 'A1'}", display=link.value)
             link.font = Font(color="FF0563C1", underline="single")
-        for c in range(1, len(COLUMNS) + 1):
-            ws.cell(row, c).alignment = Alignment(wrap_text=True, vertical="top")
+        height = paper.row_height(zip(map(str, values), WIDTHS))
+        if height:
+            ws.row_dimensions[row].height = height
     ws.freeze_panes = ws.cell(header + 1, 1)
+    _print_setup(ws, f"{header}:{header}")
 
 
 def _of_return(findings: pd.DataFrame, sheet: object) -> pd.Series:
@@ -197,8 +268,9 @@ def _of_return(findings: pd.DataFrame, sheet: object) -> pd.Series:
 def _receipt(ws, fb: FileFeedback, cat: Catalogue) -> None:
     labels = "；".join(_return_label(r, cat) for r in fb.returns.itertuples(index=False))
     received = pd.Timestamp(fb.returns["received_at"].min())
-    ws.append([f"《{fb.file_name}》（{labels}）{received:%Y-%m-%d %H:%M}收到，已受理，审核未发现问题。"])
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = RECEIPT_WIDTH
+    _line(ws, 1, f"《{fb.file_name}》（{labels}）{received:%Y-%m-%d %H:%M}收到，已受理，审核未发现问题。", 1)
+    _print_setup(ws)
 
 
 def feedback_book(fb: FileFeedback, grids: list[Grid] | None, cat: Catalogue) -> openpyxl.Workbook:
@@ -244,17 +316,26 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
     with wh.reader() as con:
         returns = received_returns(con, period=period, shas=shas)
         findings = _findings(con, list(returns["sha256"].unique()))
+        periods = sorted(set(returns["report_period"]))
+        everyone = returns if period else pd.concat([returns, *(received_returns(con, period=p) for p in periods)])
+    taken = _name_taken(everyone)
     written: list[Path] = []
     for sha, mine in returns.groupby("sha256", sort=False):
         first = mine.iloc[0]
         fb = FileFeedback(first["file_name"], mine, findings[findings["sha256"] == sha])
-        path = feedback_path(out, min(mine["report_period"]), first["file_name"])
-        if path in written:  # two different files of one name in one month
-            path = path.with_name(f"{path.stem}_{sha[:8]}{path.suffix}")
+        path = feedback_path(out, min(mine["report_period"]), first["file_name"], sha if sha in taken else None)
         path.parent.mkdir(parents=True, exist_ok=True)
         feedback_book(fb, None if fb.clean else _grids(first["archive_path"], wh.archive), cat).save(path)
         written.append(path)
     return written
+
+
+def _name_taken(returns: pd.DataFrame) -> set[str]:
+    """The files whose name an earlier file of the same receipt month already has: their receipts carry the hash."""
+    files = returns.groupby("sha256").agg(file_name=("file_name", "first"), month=("report_period", "min"),
+                                          received=("received_at", "min")).reset_index()
+    files = files.sort_values(["received", "sha256"])
+    return set(files.loc[files.duplicated(["month", "file_name"]), "sha256"])
 
 
 def _findings(con: duckdb.DuckDBPyConnection, shas: list[str]) -> pd.DataFrame:

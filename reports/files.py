@@ -1,7 +1,9 @@
 """Writing text people open: every text from a return or a user is written so that it can never run.
 
 One helper per format, used by every output: a CSV field that a spreadsheet would take for a formula is
-prefixed with ``'``; control characters no XML document may hold are shown as ``\\xNN``; Markdown is escaped.
+prefixed with ``'``; an xlsx cell holds text as a string cell, never through a writer path that guesses formulas
+(``write_text`` for xlsxwriter, ``set_text`` for openpyxl); control characters no XML document may hold are shown as
+``\\xNN``; Markdown is escaped (``md_text``); a Word document's text goes through ``xml_safe``.
 """
 from __future__ import annotations
 
@@ -32,17 +34,35 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
+# xlsxwriter's options for every workbook written: a string is a string cell, never a formula, link or number
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                "nan_inf_to_errors": True}
+
+
+def write_text(ws, row: int, col: int, text: object, fmt=None) -> None:
+    """An xlsxwriter cell holding ``text`` as a string cell, control characters shown."""
+    ws.write_string(row, col, xml_safe(str(text)), fmt)
+
+
+def set_text(cell, text: object) -> None:
+    """An openpyxl cell holding ``text`` as a string cell: openpyxl would take ``=…`` for a formula."""
+    cell.value = xml_safe(str(text))
+    cell.data_type = "s"
+
+
+def _field(value: object) -> object:
+    """A CSV field: a text inert and XML-safe, a number (in a column that also holds text) as written."""
+    return inert(xml_safe(value)) if isinstance(value, str) else str(value)
+
+
 def _texts(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell inert; a column mixing numbers and text is written as text."""
     out = {}
     for col in frame.columns:
         series = frame[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            kind = infer_dtype(series, skipna=True)
-            if kind not in ("string", "empty"):
-                series = series.map(str, na_action="ignore")
-            if kind != "empty":
-                out[col] = series.map(lambda v: inert(xml_safe(v)) if isinstance(v, str) else v)
+            if infer_dtype(series, skipna=True) != "empty":
+                out[col] = series.map(_field, na_action="ignore")
     return frame.assign(**out) if out else frame
 
 

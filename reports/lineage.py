@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from statreturns.reports.summary import Summary, sections
-from statreturns.reports.files import write_csv
+from statreturns.reports.files import md_text, write_csv
 from statreturns.reports.writers import decimals, display
 
 LINEAGE_STEM = "数据来源"
@@ -102,8 +102,9 @@ def appendix_cells(rows: pd.DataFrame) -> list[list[str]]:
 
 
 def appendix_md(rows: pd.DataFrame) -> list[str]:
+    """The appendix as a Markdown table; file and sheet names, projects and 说明 read literally."""
     lines = ["| " + " | ".join(APPENDIX_COLUMNS.values()) + " |", "|" + "---|" * len(APPENDIX_COLUMNS)]
-    return lines + ["| " + " | ".join(cells) + " |" for cells in appendix_cells(rows)]
+    return lines + ["| " + " | ".join(map(md_text, cells)) + " |" for cells in appendix_cells(rows)]
 
 
 def write_lineage(rows: pd.DataFrame, path: Path) -> None:

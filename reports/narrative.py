@@ -1,4 +1,8 @@
-"""The narrative draft: a Jinja2 template filled with the summary's figures, addressed by catalogue code."""
+"""The narrative draft: a Jinja2 template filled with the summary's figures, addressed by catalogue code.
+
+The draft is Markdown: every text that came from a return or the registry (text items, org names, notes naming orgs)
+reaches the template already escaped (``reports.files.md_text``), so that it reads literally and never becomes markup.
+"""
 from __future__ import annotations
 
 import math
@@ -11,6 +15,7 @@ import jinja2
 import pandas as pd
 
 from statreturns.reports import wording
+from statreturns.reports.files import md_text
 from statreturns.reports.summary import Summary
 
 DEFAULT_TEMPLATE = "summary.md.j2"
@@ -97,11 +102,11 @@ def _fig(row, period_month: int, district: bool) -> Fig:
     mark = wording.missing_mark(row.department, row.indicator_name)
     value = lambda v, unit=row.unit: Value(_number(v), unit, mark)  # noqa: E731
     months = None if pd.isna(row.month) else int(row.month)
-    stale, missing, note = bool(row.stale), bool(row.missing), row.note or ""
+    stale, missing, note = bool(row.stale), bool(row.missing), md_text(row.note or "")
     return Fig(
         key=row.key, name=row.indicator_name, unit=row.unit, department=row.department,
         ytd=value(row.ytd_value), month=value(row.month_value), prior=value(row.prior_ytd_value),
-        yoy=value(row.yoy_pct, PERCENT), text=None if pd.isna(row.text_value) else str(row.text_value),
+        yoy=value(row.yoy_pct, PERCENT), text=None if pd.isna(row.text_value) else md_text(str(row.text_value)),
         months=months, stale=stale, missing=missing, note=note,
         asof=_asof(months, stale, missing, note, period_month, district),
     )
@@ -110,7 +115,7 @@ def _fig(row, period_month: int, district: bool) -> Fig:
 def _project_fig(row, period_month: int, district: bool) -> ProjectFig:
     mark = wording.missing_mark(row.department, row.form_title)
     months = None if pd.isna(row.month) else int(row.month)
-    stale, missing, note = months is not None and months != period_month, bool(row.missing), row.note or ""
+    stale, missing, note = months is not None and months != period_month, bool(row.missing), md_text(row.note or "")
     return ProjectFig(
         key=row.key, status=row.status, count=Value(_number(row.count), "个", mark),
         investment=Value(_number(row.total_investment), "万元", mark), months=months, stale=stale, missing=missing,
@@ -245,7 +250,8 @@ def context(summary: Summary, charts: list[dict], used: list[str]) -> dict:
         "f": Figures(figs, used, "指标代码"),
         "p": p,
         "projects": p,
-        "org": {"code": summary.org_code, "name": summary.org_name, "level": summary.org_level, "district": district},
+        "org": {"code": summary.org_code, "name": md_text(summary.org_name),
+                "level": md_text(summary.org_level) if summary.org_level else summary.org_level, "district": district},
         "period": {"year": summary.period.year, "month": month, "span": wording.span(month),
                    "window": wording.months(month)},
         "charts": charts,

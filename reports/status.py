@@ -10,7 +10,7 @@ from typing import TextIO
 import pandas as pd
 import xlsxwriter
 
-from statreturns.reports import files
+from statreturns.reports import files, paper
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.store import Warehouse
@@ -148,11 +148,11 @@ def _line(r, reason: bool) -> str:
 
 
 def short_text(status: Status, limit: int = 10) -> list[str]:
-    """The run's few lines: the totals, then who to chase."""
+    """The run's few lines: the totals, then who to chase (a control character in a file name shown, not sent)."""
     lines = [f"{status.period.year}年{status.period.month}月报送情况（截止 {status.deadline:%Y-%m-%d}）：{_totals(status)}"]
     todo = status.chase[status.chase["status"] != "late"]
     for r in todo.head(limit).itertuples(index=False):
-        lines.append(_line(r, reason=False))
+        lines.append(files.xml_safe(_line(r, reason=False)))
     if len(todo) > limit:
         lines.append(f"  ……另有 {len(todo) - limit} 张，见 statreturns status --period {status.period:%Y-%m}")
     return lines
@@ -167,12 +167,12 @@ def table_text(status: Status) -> list[str]:
             lines.append("  " + "\t".join(str(v) for v in row))
     lines += ["", "需要跟进："]
     for r in status.chase.itertuples(index=False):
-        lines.append(_line(r, reason=True))
+        lines.append(files.xml_safe(_line(r, reason=True)))
     if status.chase.empty:
         lines.append("  无")
     if len(status.resolved):
         lines += ["", "退回、但该单位该表已有受理报表的文件："]
-        lines += [_line(r, reason=True) for r in status.resolved.itertuples(index=False)]
+        lines += [files.xml_safe(_line(r, reason=True)) for r in status.resolved.itertuples(index=False)]
     return lines
 
 
@@ -188,7 +188,7 @@ def status_path(out: Path, period: dt.date) -> Path:
 def write_xlsx(status: Status, path: Path) -> Path:
     """The 催报单 to send out, then the org × form matrix, the counts and the full listing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), files.XLSX_OPTIONS)
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
@@ -215,39 +215,53 @@ def _clean(v: object) -> object:
     return "" if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
+def _write(ws, r: int, c: int, value: object, fmt) -> None:
+    """A count as a number, anything else (a file or org name, a reason) as a string cell, never a formula."""
+    value = _clean(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(r, c, value, fmt)
+    else:
+        files.write_text(ws, r, c, value, fmt)
+
+
 def _table(ws, fmt: dict, header: list[str], rows: list[list], widths: list[int], top: int = 0) -> None:
     for c, (label, width) in enumerate(zip(header, widths)):
-        ws.write(top, c, label, fmt["head"])
+        files.write_text(ws, top, c, label, fmt["head"])
         ws.set_column(c, c, width)
     for r, row in enumerate(rows, start=top + 1):
         for c, v in enumerate(row):
-            ws.write(r, c, _clean(v), fmt["cell"])
+            _write(ws, r, c, v, fmt["cell"])
+        height = paper.row_height(zip(row, widths))
+        if height:
+            ws.set_row(r, height)
 
 
 def _chase_sheet(book, fmt: dict, status: Status) -> None:
     ws = book.add_worksheet("催报单")
-    ws.write(0, 0, f"{status.period.year}年{status.period.month}月统计月报催报单", fmt["title"])
-    ws.write(1, 0, f"报送截止日期：{status.deadline:%Y年%m月%d日}。{_totals(status)}。"
-                   "下列报表请各单位按“需要做的”办理；退回的报表请对照《审核结果》回执修改。")
+    files.write_text(ws, 0, 0, f"{status.period.year}年{status.period.month}月统计月报催报单", fmt["title"])
+    files.write_text(ws, 1, 0, f"报送截止日期：{status.deadline:%Y年%m月%d日}。{_totals(status)}。"
+                               "下列报表请各单位按“需要做的”办理；退回的报表请对照《审核结果》回执修改。")
     rows = [[r.org_name, r.department, r.form_code or "", r.form_title, r.status_label, ACTIONS[r.status], r.reason,
              _clean(r.file_name)] for r in status.chase.itertuples(index=False)]
     _table(ws, fmt, ["单位", "部门", "表号", "表名", "情况", "需要做的", "原因", "文件"], rows, [12, 16, 7, 26, 8, 30, 60, 36], top=3)
     for r, row in enumerate(status.chase.itertuples(index=False), start=4):
-        ws.write(r, 4, row.status_label, fmt[row.status])
+        files.write_text(ws, r, 4, row.status_label, fmt[row.status])
     ws.set_landscape()
+    ws.set_paper(paper.A4)
     ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
 
 
 def _matrix_sheet(book, fmt: dict, status: Status) -> None:
     ws = book.add_worksheet("报送情况")
     placed = status.table[status.table["org_code"].notna()]
     forms = list(dict.fromkeys(placed["form_code"]))
-    ws.write(0, 0, "单位", fmt["head"])
+    files.write_text(ws, 0, 0, "单位", fmt["head"])
     ws.set_column(0, 0, 14)
     for c, form in enumerate(forms, start=1):
-        ws.write(0, c, f"{form}表", fmt["head"])
+        files.write_text(ws, 0, c, f"{form}表", fmt["head"])
         ws.set_column(c, c, 8)
     for r, (org, rows) in enumerate(placed.groupby("org_name", sort=False), start=1):
-        ws.write(r, 0, org, fmt["cell"])
+        files.write_text(ws, r, 0, org, fmt["cell"])
         for row in rows.itertuples(index=False):
-            ws.write(r, forms.index(row.form_code) + 1, row.status_label, fmt[row.status])
+            files.write_text(ws, r, forms.index(row.form_code) + 1, row.status_label, fmt[row.status])

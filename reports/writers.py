@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from statreturns.reports.files import write_csv
+from statreturns.reports import paper
+from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text
 from statreturns.reports.summary import Summary, sections
 from statreturns.schemas.text import months_covered
 
@@ -33,7 +34,9 @@ WIDTHS = {"section": 10, "form_code": 7, "indicator_code": 7, "indicator_name": 
           "ytd_value": 18, "prior_ytd_value": 14, "yoy_pct": 12, "covers": 9, "note": 36}
 PROJECT_WIDTHS = {"org_name": 12, "project_name": 28, "status": 9, "total_investment": 14, "location": 14,
                   "industry": 26, "responsible": 22}
-A4 = 9
+TEXT_SPAN = ("ytd_value", "prior_ytd_value", "yoy_pct")  # a text item (the villages of ZB04/ZB06) spans these cells
+MONTHLY_WIDTHS = (30, 16, 9)  # 指标, 口径, 计量单位; then one column per month
+MONTH_WIDTH = 13
 CHART_SIZE = {"x_scale": 1.0, "y_scale": 0.9}  # 480 x 259 px
 CHART_ROWS = 14  # rows a chart of CHART_SIZE covers, at the default row height
 CHART_GAP = 500  # px from one chart's left edge to the next one's
@@ -80,7 +83,7 @@ class _Book:
     """An xlsxwriter workbook with the summary's cell formats."""
 
     def __init__(self, path: Path):
-        self.book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        self.book = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
         add = self.book.add_format
         self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter",
@@ -88,8 +91,8 @@ class _Book:
         self.section = add({"bold": True, "bg_color": "#F2F2F2", "border": 1})
         self.caption = add({"bold": True})
         self.text = add({"border": 1, "text_wrap": True, "valign": "vcenter"})
-        self.numbers = {d: add({"border": 1, "valign": "vcenter", "num_format": "#,##0" + ("." + "0" * d if d else "")})
-                        for d in (0, 1, 2)}
+        self.numbers = {d: add({"border": 1, "valign": "vcenter", "align": "right",
+                                "num_format": "#,##0" + ("." + "0" * d if d else "")}) for d in (0, 1, 2)}
 
     def cell(self, ws, r: int, c: int, value: object, places: int = 2) -> None:
         if _empty(value):
@@ -97,7 +100,12 @@ class _Book:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(r, c, value, self.numbers[places])
         else:
-            ws.write_string(r, c, str(value), self.text)
+            write_text(ws, r, c, value, self.text)
+
+    def merged(self, ws, r: int, c0: int, c1: int, text: str, fmt) -> None:
+        """A text across columns ``c0``..``c1`` of row ``r``, as a string cell."""
+        ws.merge_range(r, c0, r, c1, "", fmt)
+        write_text(ws, r, c0, text, fmt)
 
     def header(self, ws, r: int, labels: list[str]) -> None:
         for c, label in enumerate(labels):
@@ -109,29 +117,44 @@ def _printable(ws, header_rows: int, freeze_col: int) -> None:
     ws.freeze_panes(header_rows, freeze_col)
     ws.repeat_rows(0, header_rows - 1)
     ws.set_landscape()
-    ws.set_paper(A4)
+    ws.set_paper(paper.A4)
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_margins(**paper.MARGINS_IN)
+    ws.set_footer("&C" + paper.FOOTER)
 
 
 def _figure_rows(bk: _Book, ws, rows: pd.DataFrame, columns: dict[str, str], start: int) -> int:
+    """The figures from row ``start``: numbers in their unit's decimals, a text item across the value columns,
+    each row as tall as its wrapped text needs; returns the row after the last."""
+    keys = list(columns)
+    first, last = keys.index(TEXT_SPAN[0]), keys.index(TEXT_SPAN[-1])
+    span = sum(WIDTHS[k] for k in TEXT_SPAN)
     for r, row in enumerate(rows.itertuples(index=False), start=start):
-        for c, key in enumerate(columns):
+        text_item = isinstance(row.ytd_value, str)
+        for c, key in enumerate(keys):
+            if text_item and first <= c <= last:
+                continue
             bk.cell(ws, r, c, getattr(row, key), decimals(row.unit, key))
+        wrapped = [(getattr(row, k), WIDTHS[k]) for k in ("indicator_name", "note", "unit", "covers")]
+        if text_item:
+            bk.merged(ws, r, first, last, row.ytd_value, bk.text)
+            wrapped.append((row.ytd_value, span))
+        height = paper.row_height(wrapped)
+        if height:
+            ws.set_row(r, height)
     return start + len(rows)
 
 
 def _all_sheet(bk: _Book, summary: Summary, rows: pd.DataFrame) -> None:
     ws = bk.book.add_worksheet(ALL_SHEET)
     cols = list(FIGURE_COLUMNS)
-    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary), bk.title)
+    bk.merged(ws, 0, 0, len(cols) - 1, title(summary), bk.title)
     bk.header(ws, 1, list(FIGURE_COLUMNS.values()))
     for c, key in enumerate(cols):
         ws.set_column(c, c, WIDTHS[key])
     r = 2
     for section, part in rows.groupby("section", sort=False):
-        ws.merge_range(r, 0, r, len(cols) - 1, section, bk.section)
+        bk.merged(ws, r, 0, len(cols) - 1, section, bk.section)
         r = _figure_rows(bk, ws, part, FIGURE_COLUMNS, r + 1)
     _printable(ws, 2, 4)
 
@@ -142,20 +165,22 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
     names = summary.figures.set_index("key")
     year, months = summary.period.year, list(range(1, summary.period.month + 1))
     labels = ["指标", "口径", "计量单位", *[f"{m}月" for m in months]]
-    ws.merge_range(0, 0, 0, len(labels) - 1, title(summary, "逐月累计（本年与上年同期）"), bk.title)
+    bk.merged(ws, 0, 0, len(labels) - 1, title(summary, "逐月累计（本年与上年同期）"), bk.title)
     bk.header(ws, 1, labels)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 2, 9)
-    ws.set_column(3, 3 + len(months), 13)
+    for c, width in enumerate(MONTHLY_WIDTHS):
+        ws.set_column(c, c, width)
+    ws.set_column(3, 3 + len(months), MONTH_WIDTH)
     wide = summary.history.pivot(index="key", columns="month", values=["ytd_value", "prior_ytd_value"])
     rows, r = {}, 2
     for key in keys:
         unit = names.loc[key, "unit"]
         for measure, label in (("ytd_value", f"{year}年累计"), ("prior_ytd_value", f"{year - 1}年同期累计")):
-            ws.write_string(r, 0, names.loc[key, "indicator_name"], bk.text)
-            ws.write_string(r, 1, label, bk.text)
-            ws.write_string(r, 2, unit, bk.text)
+            write_text(ws, r, 0, names.loc[key, "indicator_name"], bk.text)
+            write_text(ws, r, 1, label, bk.text)
+            write_text(ws, r, 2, unit, bk.text)
+            height = paper.row_height(zip((names.loc[key, "indicator_name"], label, unit), MONTHLY_WIDTHS))
+            if height:
+                ws.set_row(r, height)
             for c, m in enumerate(months, start=3):
                 bk.cell(ws, r, c, wide[(measure, m)].get(key) if (measure, m) in wide.columns else None,
                         decimals(unit, "ytd_value"))
@@ -206,7 +231,7 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
     """The project list; a very large district's stops at PROJECT_SHEET_ROWS and points to the full CSV."""
     ws = bk.book.add_worksheet(PROJECT_SHEET)
     cols = list(PROJECT_COLUMNS)
-    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary, "重点项目清单"), bk.title)
+    bk.merged(ws, 0, 0, len(cols) - 1, title(summary, "重点项目清单"), bk.title)
     bk.header(ws, 1, list(PROJECT_COLUMNS.values()))
     for c, key in enumerate(cols):
         ws.set_column(c, c, PROJECT_WIDTHS[key])
@@ -214,6 +239,9 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
     for r, row in enumerate(shown.itertuples(index=False), start=2):
         for c, key in enumerate(cols):
             bk.cell(ws, r, c, getattr(row, key), 2)
+        height = paper.row_height((getattr(row, k), PROJECT_WIDTHS[k]) for k in cols)
+        if height:
+            ws.set_row(r, height)
     if len(summary.projects) > len(shown):
         ws.write_string(2 + len(shown), 0, _more_projects(summary, len(shown)), bk.caption)
     _printable(ws, 2, 2)
@@ -222,7 +250,7 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
 def _section_sheet(bk: _Book, ws, summary: Summary, rows: pd.DataFrame, curves: dict[str, tuple[int, int]]) -> None:
     """A section's figures, then its native charts: the yoy curves, or the projects' investment by status."""
     cols = list(SECTION_COLUMNS)
-    ws.merge_range(0, 0, 0, len(cols) - 1, title(summary, ws.name), bk.title)
+    bk.merged(ws, 0, 0, len(cols) - 1, title(summary, ws.name), bk.title)
     bk.header(ws, 1, list(SECTION_COLUMNS.values()))
     for c, key in enumerate(cols):
         ws.set_column(c, c, WIDTHS[key])
@@ -260,7 +288,7 @@ def write_csvs(summary: Summary, rows: pd.DataFrame, folder: Path) -> None:
 
 
 def display(value: object, places: int) -> str:
-    """A table cell as Markdown shows it: thousands separators, the unit's decimals, blank for no figure."""
+    """A table cell as text: thousands separators, the unit's decimals, blank for no figure, one line."""
     if _empty(value):
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -269,15 +297,17 @@ def display(value: object, places: int) -> str:
 
 
 def md_table(frame: pd.DataFrame, labels: dict[str, str], unit_of=lambda row: "") -> list[str]:
+    """A Markdown table whose cells show their text literally (a return's text never becomes markup)."""
     lines = ["| " + " | ".join(labels.values()) + " |", "|" + "---|" * len(labels)]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(display(getattr(row, k), decimals(unit_of(row), k)) for k in labels) + " |")
+        lines.append("| " + " | ".join(md_text(display(getattr(row, k), decimals(unit_of(row), k))) for k in labels)
+                     + " |")
     return lines
 
 
 def write_md(summary: Summary, rows: pd.DataFrame, charts: list, path: Path) -> None:
     """The tables as Markdown, a section each, with the section's charts (reports.charts.Chart)."""
-    lines = [f"# {title(summary)}", ""]
+    lines = [f"# {md_text(title(summary))}", ""]
     for section, part in rows.groupby("section", sort=False):
         lines += [f"## {section}", ""] + md_table(part, SECTION_COLUMNS, unit_of=lambda r: r.unit) + [""]
         lines += [f"![{c.title}]({c.path.relative_to(path.parent).as_posix()})" for c in charts if c.section == section]

@@ -110,11 +110,13 @@ def test_the_results_sheet_lists_each_finding_with_a_link_to_its_cell_and_the_ve
     header = next(i for i, row in enumerate(lines) if row[0] == "序号")
     assert lines[header][:11] == ("序号", "审核规则", "类别", "工作表", "单元格", "指标", "填报值", "应为", "问题", "修改方法", "状态")
     listed = {(row[1], row[4], row[2]) for row in lines[header + 1:]}
-    assert listed == {("ytd_lt_month", "E5", "错误"), ("not_number", "G5", "错误"), ("yoy_beyond_50", "E6", "提醒")}
-    link = next(ws.cell(r, 5) for r in range(header + 2, ws.max_row + 1) if ws.cell(r, 2).value == "ytd_lt_month")
-    assert link.hyperlink.location == "'Sheet1'!E5"
-    expected = next(row[7] for row in lines[header + 1:] if row[1] == "ytd_lt_month")
-    assert expected == "≥ 700"
+    assert listed == {("本年累计小于本月", "E5", "错误"), ("不是数字", "G5", "错误"), ("同比增减超过±50%", "E6", "提醒")}
+    by_rule = {ws.cell(r, 2).comment.text: r for r in range(header + 2, ws.max_row + 1)}  # the code, for the office
+    assert set(by_rule) == {"规则代码：ytd_lt_month", "规则代码：not_number", "规则代码：yoy_beyond_50"}
+    row = by_rule["规则代码：ytd_lt_month"]
+    assert ws.cell(row, 5).hyperlink.location == "'Sheet1'!E5"
+    assert ws.cell(row, 8).value == "≥ 700"
+    assert ws.cell(row, 9).value == "本年累计（600）小于本月（700）"  # the row's own columns say where
 
 
 def test_an_accepted_return_with_a_warning_is_marked_yellow_and_accepted(built):
@@ -138,7 +140,7 @@ def test_a_file_that_cannot_be_read_gets_its_reason_without_a_copy(built):
     book = openpyxl.load_workbook(feedback_path(root / "out", JUNE, "通知.xlsx"))
     assert book.sheetnames == [RESULTS]
     text = " ".join(str(v) for row in book[RESULTS].iter_rows(values_only=True) for v in row if v)
-    assert "file_unreadable" in text and "退回修改" in text
+    assert "文件无法读取（文件内容是一段文字，不是电子表格）" in text and "退回修改" in text
 
 
 def test_the_feedback_command_writes_them_again_from_the_warehouse_and_archive(built, tmp_path, monkeypatch):
