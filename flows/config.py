@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from statreturns.flows.commands import Refused
 from statreturns.schemas.catalogue import Catalogue, load_catalogue
 from statreturns.warehouse.store import Warehouse
 
@@ -32,6 +33,9 @@ class Settings:
     archive: Path
     registry: Path | None
     snapshot: Path | None = None
+    # the deadline of a month's returns: this day of the next month, at this hour (24 = the day's end)
+    due_day: int = 5
+    due_hour: int = 24
 
     @cached_property
     def wh(self) -> Warehouse:
@@ -61,10 +65,11 @@ def _config_file(explicit: str | None) -> Path | None:
 def load_settings(flags: dict[str, str | None], config: str | None = None) -> Settings:
     """Resolve every path; relative paths in the config file are relative to that file."""
     file = _config_file(config)
-    from_file = {}
+    from_file, reporting = {}, {}
     if file is not None:
         doc = tomllib.loads(file.read_text(encoding="utf-8"))
         from_file = {k: str((file.parent / v)) for k, v in doc.get("paths", {}).items() if v}
+        reporting = doc.get("reporting", {})
     values = {}
     for key, default in DEFAULTS.items():
         values[key] = flags.get(key) or os.environ.get(f"STATRETURNS_{key.upper()}") or from_file.get(key) or default
@@ -76,4 +81,20 @@ def load_settings(flags: dict[str, str | None], config: str | None = None) -> Se
         archive=resolved["archive"] or resolved["warehouse"].parent / "archive",
         registry=resolved["registry"],
         snapshot=resolved["snapshot"],
+        **_deadline(reporting, file),
     )
+
+
+class ConfigError(Refused):
+    """A configuration value that cannot be used, with the file and the key: the command stops, saying so."""
+
+
+def _deadline(reporting: dict, file: Path | None) -> dict[str, int]:
+    """``[reporting] due_day`` (1–31) and ``due_hour`` (0–24) from the configuration file, else the defaults."""
+    out = {}
+    for key, low, high in (("due_day", 1, 31), ("due_hour", 0, 24)):
+        value = reporting.get(key, Settings.__dataclass_fields__[key].default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"配置文件 {file} 的 [reporting] {key} 应为 {low} 至 {high} 的整数，而不是 {value!r}")
+        out[key] = value
+    return out

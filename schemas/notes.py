@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
-from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.catalogue import Catalogue, Rule
+from statreturns.schemas.findings import finding
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.records import Received
 from statreturns.schemas.text import a1, cell_text, fold
@@ -87,16 +89,62 @@ def named_indicators(text: str, names: dict[str, str]) -> set[str]:
     return codes
 
 
+BOILERPLATE = "explanation_boilerplate"
+_NOT_CHINESE = re.compile(r"[^\u4e00-\u9fff]")
+
+
+def gives_no_reason(text: str, names: Iterable[str], rule: Rule) -> bool:
+    """Whether a 说明 says nothing a reader could check: once the indicator's names, figures, punctuation, stock
+    phrases (核实无误 …) and words restating the warning (增幅较大 …) are taken out, too little is left."""
+    rest = fold(text)
+    words = {*map(fold, names), *map(fold, rule.params.get("phrases", ())), *map(fold, rule.params.get("restating", ()))}
+    for word in sorted(words - {""}, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return len(_NOT_CHINESE.sub("", rest)) < int(rule.params.get("min_chars", 2))
+
+
+def _indicator_names(form) -> dict[str, str]:
+    """Folded name or alias -> indicator code, for one form."""
+    return {fold(n): i.code for i in form.indicators for n in (i.name, *i.aliases)}
+
+
 def explain(findings: pd.DataFrame, notes: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """Mark each warning of an indicator that a note of the same file names as explained, with the note."""
-    explained, explanation = [], []
-    by_file = {sha: list(zip(g["text"], g["about"])) for sha, g in notes.groupby("sha256")} if not notes.empty else {}
+    """Mark each warning of an indicator that a note of the same file names as explained, with the note.
+
+    A note that gives no reason (核实无误, 数据属实 …) explains nothing: the warning stays open, and a warning of rule
+    ``explanation_boilerplate`` on the note's cell says why, so that the receipt asks for the reason.
+    A warning of that rule is never explained by a note itself: only a note with a reason answers it, by explaining
+    the warning it is about.
+    """
+    rule = cat.rules[BOILERPLATE]
+    explained, explanation, empty = [], [], []
+    by_file = {sha: list(g.itertuples(index=False)) for sha, g in notes.groupby("sha256")} if not notes.empty else {}
     for f in findings.itertuples(index=False):
         texts = []
-        if f.severity == "warning" and pd.notna(f.indicator_code) and f.sha256 in by_file:
-            form = cat.forms[f.form_code]
-            names = {fold(n): i.code for i in form.indicators for n in (i.name, *i.aliases)}
-            texts = [t for t, about in by_file[f.sha256] if f.indicator_code in named_indicators(about, names)]
+        if f.severity == "warning" and f.rule != BOILERPLATE and pd.notna(f.indicator_code) and f.sha256 in by_file:
+            names = _indicator_names(cat.forms[f.form_code])
+            about = [n for n in by_file[f.sha256] if f.indicator_code in named_indicators(n.about, names)]
+            texts = [n.text for n in about if not gives_no_reason(n.text, names, rule)]
+            if not texts:
+                empty += [(f, n) for n in about]
         explained.append(bool(texts))
         explanation.append("；".join(texts) or None)
-    return findings.assign(explained=explained, explanation=explanation)
+    marked = findings.assign(explained=explained, explanation=explanation)
+    said = _no_reason_findings(empty, cat)
+    return pd.concat([marked, said], ignore_index=True) if not said.empty else marked
+
+
+def _no_reason_findings(empty: list[tuple], cat: Catalogue) -> pd.DataFrame:
+    """One ``explanation_boilerplate`` warning per note and warning it did not explain (a warning's rule is checked
+    in one audit step only, so no two steps write the same one)."""
+    rows, seen = [], set()
+    for f, n in empty:
+        key = (f.sha256, n.sheet, n.cell, f.form_code, f.indicator_code, f.rule)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append({"sha256": f.sha256, "file_name": f.file_name, **finding(
+            cat, BOILERPLATE, file_name=f.file_name, sheet=n.sheet, cell=n.cell,
+            indicator=cat.forms[f.form_code].indicator(f.indicator_code), value=n.text, rules=f"“{cat.rule_name(f.rule)}”"),
+            "explained": False, "explanation": None})
+    return pd.DataFrame(rows)

@@ -29,7 +29,7 @@ def register(sub) -> None:
     status = sub.add_parser("status", help="报送情况和催报单：各单位各报表已受理、迟报、退回、缺报")
     status.add_argument("--period", required=True, type=period_arg)
     status.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
-    status.add_argument("--due-day", type=int, default=DUE_DAY, help=f"报送截止日：次月几号（默认 {DUE_DAY}，1 至 31）")
+    status.add_argument("--due-day", type=int, help=f"报送截止日：次月几号（1 至 31；默认按配置文件 [reporting] due_day，未配置为 {DUE_DAY}）")
     status.add_argument("--output", help="csv/xlsx 写入的文件（csv 默认打印；xlsx 默认 <out>/<期别>/催报单.xlsx）")
     common(status, "out", "registry")
     status.set_defaults(handler=cmd_status)
@@ -75,9 +75,10 @@ def cmd_explain(args, settings: Settings) -> int:
 def cmd_status(args, settings: Settings) -> int:
     from statreturns.reports.status import period_status, status_path, table_text, write_csv, write_xlsx
 
-    if not 1 <= args.due_day <= 31:
-        raise Refused(f"--due-day 应为 1 至 31 之间的日子，而不是 {args.due_day}")
-    status = period_status(settings.wh, settings.catalogue(), month(args.period), args.due_day)
+    due_day = settings.due_day if args.due_day is None else args.due_day
+    if not 1 <= due_day <= 31:
+        raise Refused(f"--due-day 应为 1 至 31 之间的日子，而不是 {due_day}")
+    status = period_status(settings.wh, settings.catalogue(), month(args.period), due_day)
     if args.format == "table":
         print("\n".join(table_text(status)))
     elif args.format == "csv" and not args.output:
