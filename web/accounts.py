@@ -219,11 +219,13 @@ class Accounts:
                                 "count = case when ? - first_at < ? then count + 1 else 1 end, "
                                 "first_at = case when ? - first_at < ? then first_at else ? end",
                                 (key, now, now, THROTTLE_WINDOW, now, THROTTLE_WINDOW, now))
-                raise LoginRefused("账号或密码不对")
-            if row["disabled"]:
-                raise LoginRefused("该账号已停用，请与统计局联系")
-            con.execute("delete from failures where key = ?", (keys["name"],))
-            con.execute("update accounts set last_login = ? where name = ?", (_now(), name))
+            elif not row["disabled"]:
+                con.execute("delete from failures where key = ?", (keys["name"],))
+                con.execute("update accounts set last_login = ? where name = ?", (_now(), name))
+        if not good:
+            raise LoginRefused("账号或密码不对")
+        if row["disabled"]:
+            raise LoginRefused("该账号已停用，请与统计局联系")
         return _account(row)
 
     def open_session(self, account: Account) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import inspect
 import secrets
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from statreturns.flows.config import Settings
 from statreturns.reports.feedback import write_feedback
@@ -136,7 +138,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         """The posted form, once its CSRF token is the session's."""
         try:
             form = await request.form(**limits_)
-        except HTTPException as e:
+        except StarletteHTTPException as e:
             raise BadRequest(f"一次最多上传 {limits.max_files} 个文件" if "files" in str(e.detail).lower()
                              else "提交的内容无法读取") from None
         if not secrets.compare_digest(str(form.get("csrf", "")), session.csrf):
@@ -329,7 +331,11 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
             raise BadRequest("这个文件没有这条提醒，或者它不是本单位的报表")
 
         def record():
-            record_explanation(portal.wh, found.file_name, rule, reason, indicator=indicator or None, period=ret.period)
+            args = dict(indicator=indicator or None, period=ret.period)
+            if "who" in inspect.signature(record_explanation).parameters:  # it logs who gave the reason itself
+                record_explanation(portal.wh, found.file_name, rule, reason, who=session.account.who, cat=portal.cat, **args)
+                return
+            record_explanation(portal.wh, found.file_name, rule, reason, **args)
             with portal.wh.writer(timeout=limits.wait) as con:
                 log_action(con, session.account.who, "explain", found.file_name, sha256=sha,
                            detail=f"{rule}{f'（指标{indicator}）' if indicator else ''}：{reason}")
@@ -505,7 +511,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         account = await run_in_threadpool(api_account, request)
         try:
             form = await request.form(max_files=1, max_fields=5)
-        except HTTPException:
+        except StarletteHTTPException:
             raise BadRequest("一次只接受一个文件（表单字段 file）") from None
         files = await _files(form)
         if len(files) != 1:
