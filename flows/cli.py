@@ -17,6 +17,7 @@ from statreturns.flows.commands import Refused
 from statreturns.flows.config import load_settings
 from statreturns.schemas.catalogue import CatalogueError
 from statreturns.warehouse.lock import WarehouseBusy
+from statreturns.warehouse.verify import AccountingBroken
 
 PATH_FLAGS = ("inbox", "warehouse", "out", "archive", "registry", "snapshot")
 
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as e:
         print(f"错误：{e}", file=sys.stderr)
         return 3
+    except AccountingBroken as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 4
     except (Refused, CatalogueError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2

@@ -11,24 +11,19 @@ import pandas as pd
 from prefect import flow, task
 from prefect.artifacts import create_link_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from statreturns.flows import artifacts, progress
 from statreturns.flows.config import Settings, load_settings
+from statreturns.intake.inbox import discover
 from statreturns.reports.build import build_reports, report_orgs
-from statreturns.reports.status import period_status
 from statreturns.reports.feedback import write_feedback
-from statreturns.schemas.catalogue import load_catalogue
+from statreturns.reports.status import period_status
 from statreturns.schemas.text import parse_period
-from statreturns.warehouse.db import query
-from statreturns.intake.inbox import Incoming, discover, receive
-from statreturns.intake.read import Read, read_files
-from statreturns.warehouse.load import IngestResult, Triage, load_read, merge_reads, received_before, triage
+from statreturns.warehouse.db import query, sql
+from statreturns.warehouse.load import IngestResult, ingest
 
 TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
-# reading a file costs ~4 ms and a task ~10 ms of Prefect's own, so 50 files keep the overhead near 5%
-BATCH_FILES = 50
 
 
 def previous_month(moment: dt.datetime) -> str:
@@ -43,28 +38,12 @@ def months(start: str, end: str) -> list[str]:
     return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
 
 
-def batches(files: list[Incoming], size: int) -> list[list[Incoming]]:
-    """Consecutive batches of files; one empty batch when there is nothing to read."""
-    return [files[i:i + size] for i in range(0, len(files), size)] or [[]]
-
-
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def receive_files(settings: Settings) -> Triage:
-    """Fingerprint every file in the inbox and set aside those the warehouse already has."""
-    return triage(received_before(settings.wh), [receive(p) for p in discover(settings.inbox)])
-
-
 @task(cache_policy=NO_CACHE)
-def read_returns(files: list[Incoming], registry: str | None) -> Read:
-    """Locate the returns in a batch of files; the bytes travel with the files, so a worker needs no disk."""
-    return read_files(files, load_catalogue(registry))
-
-
-@task(cache_policy=NO_CACHE)
-def load_returns(settings: Settings, found: Triage, reads: list[Read], period: str) -> IngestResult:
-    """Audit and load everything read, as the warehouse's one writer."""
+def load_inbox(settings: Settings, period: str) -> IngestResult:
+    """Read every new file of the inbox in worker processes, audit and load it, as the warehouse's one writer."""
     with settings.wh.writer(publish_after=False) as con:
-        return load_read(con, found, merge_reads(reads), settings.catalogue(), settings.wh.archive, parse_period(period))
+        return ingest(con, discover(settings.inbox), settings.catalogue(), settings.wh.archive, parse_period(period),
+                      progress=progress)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -106,37 +85,26 @@ def show_results(settings: Settings, label: str, result: IngestResult | None,
                              description=f"{folder.name} 汇总表所在文件夹")
 
 
-def read_in_batches(found: Triage, registry: str | None) -> list[Read]:
-    """Read the new files a batch per task, in parallel on the flow's task runner, in their order."""
-    parts = batches(found.originals, BATCH_FILES)
-    futures = [read_returns.submit(part, registry) for part in parts]
-    sizes = {f.task_run_id: len(part) for f, part in zip(futures, parts)}
-    for done in as_completed(futures):
-        progress.advance(sizes[done.task_run_id])
-    return [f.result() for f in futures]
-
-
 def consolidate(settings: Settings, run_period: str) -> IngestResult:
-    """Receive, read in parallel, load as the single writer, publish: the ingest every flow here shares."""
+    """Receive, read, load as the single writer, publish: the ingest every flow here shares."""
     progress.stage("收取报表")
-    found = receive_files(settings)
-    progress.files(len(found.originals))
-    progress.stage("读取报表")
-    reads = read_in_batches(found, settings.registry_text())
-    progress.stage("审核入库")
-    result = load_returns(settings, found, reads, run_period)
+    result = load_inbox(settings, run_period)
     progress.stage("发布快照")
     publish_snapshot(settings)
     return result
 
 
 @task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def write_feedback_files(settings: Settings, result: IngestResult) -> list[Path]:
-    """A 回执 for each file this run received, in the feedback folder of the month it reports on."""
-    shas = list(result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].unique())
+def write_feedback_files(settings: Settings) -> list[Path]:
+    """A 回执 for each file owed one: this run's, and any an earlier run loaded but did not get to write."""
+    with settings.wh.reader() as con:
+        shas = list(query(con, "owed_receipts")["sha256"])
     if not shas:
         return []
-    return write_feedback(settings.wh, settings.catalogue(), settings.out, shas=shas)
+    written = write_feedback(settings.wh, settings.catalogue(), settings.out, shas=shas)
+    with settings.wh.writer() as con:
+        con.execute(sql("settle_receipts"), {"shas": shas})
+    return written
 
 
 @flow(name="monthly-consolidation")
@@ -147,7 +115,7 @@ def monthly_consolidation(period: str | None = None, paths: dict[str, str] | Non
     result = consolidate(settings, period)
     progress.stage("生成汇总表")
     folders = write_reports(settings, period, None)
-    write_feedback_files(settings, result)
+    write_feedback_files(settings)
     show_results(settings, period, result, {period: check_period(settings, period)}, folders)
     return result, folders
 
@@ -168,6 +136,6 @@ def backfill(start: str, end: str, paths: dict[str, str] | None = None) -> tuple
     result = consolidate(settings, end)
     progress.stage("生成汇总表")
     folders = [folder for period in months(start, end) for folder in write_reports(settings, period, None)]
-    write_feedback_files(settings, result)
+    write_feedback_files(settings)
     show_results(settings, f"{start}-{end}", result, {p: check_period(settings, p) for p in months(start, end)}, folders)
     return result, folders

@@ -13,7 +13,7 @@ from statreturns.intake.inbox import Entry, Incoming, archive_path, keep, take
 from statreturns.intake.limits import DEFAULT_LIMITS, Limits, UnreadableFile
 from statreturns.intake.readers import read_grids, too_large
 from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
-from statreturns.schemas.catalogue import Catalogue, load_catalogue
+from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.notes import read_notes
 from statreturns.schemas.records import Batch, Received, read_batch
 
@@ -94,20 +94,20 @@ def _fingerprint(entry: Entry, limits: Limits) -> str:
         return refusal_fingerprint(entry)
 
 
-def read_entries(entries: list[Entry], registry: str | None, run_period: dt.date | None, archive_dir: Path,
+def read_entries(entries: list[Entry], cat: Catalogue, run_period: dt.date | None, archive_dir: Path,
                  limits: Limits = DEFAULT_LIMITS, *, failed: dict[int, str], started) -> FilesRead:
     """The worker's task: take, keep and read each entry, then audit the batch as far as needs no warehouse.
 
     ``failed`` names the entries a worker could not read before (a crash, a timeout): each is answered with its
     reason, unread. ``started(i)`` is called as each entry is begun, so that a failure is blamed on the right one.
     """
-    cat = load_catalogue(registry)
-    files, received = [], []
+    files, received = [], {}
     for i, entry in enumerate(entries):
         started(i)
         file, rec = _receive(entry, failed.get(i), Path(archive_dir), limits)
         files.append(file)
-        received.append(rec)
+        received.setdefault(file.sha256, rec)  # a copy of a file earlier in the batch holds nothing new
+    received = list(received.values())
     batch, notes = read_batch(received, cat), read_notes(received, cat)
     findings = audit(batch, _NO_PREVIOUS, cat, run_period, notes)
     return FilesRead(files, Read(Batch(batch.returns, batch.records, batch.projects, findings), notes))

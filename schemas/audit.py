@@ -50,12 +50,17 @@ def wide(records: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
 
 def audit(batch: Batch, previous: pd.DataFrame, cat: Catalogue, run_period: dt.date | None,
           notes: pd.DataFrame = _NO_NOTES) -> pd.DataFrame:
-    """Every finding of the batch: what reading found, plus every rule of spec §7, warnings the notes explain marked."""
+    """Every finding of the batch: what reading found, plus every rule of spec §7, warnings the notes explain marked.
+
+    The checks that read an earlier period run only when ``previous`` holds any stored figure; a batch read before
+    the warehouse is consulted leaves them to ``audit_earlier``.
+    """
     w = wide(batch.records, cat)
+    rules = [r for r in indicator_rules(cat) if not previous.empty or not reads_earlier(r)]
     parts = [
         batch.findings,
         _required(batch, w, cat),
-        _indicator_checks(with_earlier(w, previous), cat),
+        _run_checks(rules, with_earlier(w, previous) if not previous.empty else w, cat),
         _form_checks(w, cat),
         _periods(batch.returns, batch.records, cat, run_period),
         _projects(batch, cat),
@@ -64,6 +69,25 @@ def audit(batch: Batch, previous: pd.DataFrame, cat: Catalogue, run_period: dt.d
     found = pd.concat(parts, ignore_index=True) if parts else batch.findings.iloc[0:0]
     found = found.reindex(columns=[*batch.findings.columns, "expected"])
     return explain(found, notes, cat)[[*batch.findings.columns, *AUDIT_COLUMNS]]
+
+
+def reads_earlier(rule: Rule) -> bool:
+    """Whether a rule's check reads a figure of an earlier period, which only the warehouse can supply."""
+    return rule.check is not None and any(r.earlier for r in rule.check.refs())
+
+
+def indicator_rules(cat: Catalogue) -> list[Rule]:
+    """The per-indicator checks of the catalogue (本年累计 ≥ 本月, continuity with last month, growth …)."""
+    return [r for r in cat.rules.values() if r.check is not None and r.check.grain == "indicator"]
+
+
+def audit_earlier(w: pd.DataFrame, previous: pd.DataFrame, cat: Catalogue, notes: pd.DataFrame = _NO_NOTES) -> pd.DataFrame:
+    """The findings of the checks that read an earlier period, over a wide frame of one period's figures."""
+    rules = [r for r in indicator_rules(cat) if reads_earlier(r)]
+    if w.empty or previous.empty:
+        return explain(_rows(w.iloc[0:0], None), notes, cat)[_COLUMNS + list(AUDIT_COLUMNS[1:])]
+    found = _run_checks(rules, with_earlier(w.merge(indicator_frame(cat), on=["form_code", "indicator_code"]), previous), cat)
+    return explain(found, notes, cat)[[*_COLUMNS, *AUDIT_COLUMNS[1:]]]
 
 
 def with_earlier(w: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
@@ -201,12 +225,6 @@ def _run_checks(rules: list[Rule], frame: pd.DataFrame, cat: Catalogue) -> pd.Da
     failed = _failures(rule_schema(rules), frame) if rules and not frame.empty else {}
     out = [_fired(r, frame.loc[failed[r.code]], cat) for r in rules if r.code in failed]
     return pd.concat(out, ignore_index=True) if out else _rows(frame.iloc[0:0], None)
-
-
-def _indicator_checks(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """The per-indicator checks of the catalogue (本年累计 ≥ 本月, continuity with last month, growth …)."""
-    rules = [r for r in cat.rules.values() if r.check is not None and r.check.grain == "indicator"]
-    return _run_checks(rules, w, cat)
 
 
 def by_return(rows: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The flows: reading in batches loads what one ingest loads, runs leave their artifacts, Dask gives the same figures."""
+"""The flows: reading in batches loads what one ingest loads, and runs leave their artifacts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,13 +16,13 @@ from rich.console import Console
 from statreturns.flows import monthly as flow_module
 from statreturns.flows import artifacts, progress
 from statreturns.flows.deploy import PROJECT_ROOT, deployments
-from statreturns.flows.monthly import TIMEZONE, backfill, batches, months, monthly_consolidation, previous_month, regenerate_reports
+from statreturns.flows.monthly import TIMEZONE, backfill, months, monthly_consolidation, previous_month, regenerate_reports
+from statreturns.intake.inbox import discover
 from statreturns.samples import write_sample_inbox
-from tests.conftest import ingest_into, put, zb01
-from statreturns.intake.inbox import discover, receive
-from statreturns.intake.read import read_files
+from statreturns.warehouse import load as load_module
+from statreturns.warehouse.load import ingest
 from statreturns.warehouse.store import Warehouse
-from statreturns.warehouse.load import load_read, merge_reads, received_before, triage
+from tests.conftest import ingest_into, put, zb01
 
 JUNE = dt.date(2023, 6, 1)
 FIGURES = ("select org_code, period, form_code, indicator_code, month_value, ytd_value, prior_ytd_value, yoy_pct, "
@@ -69,7 +69,7 @@ def default_run(harness, sample_inbox, tmp_path_factory):
     """The monthly flow on the sample inbox with the default runner, in batches small enough to make several."""
     root = tmp_path_factory.mktemp("default")
     mp = pytest.MonkeyPatch()
-    mp.setattr(flow_module, "BATCH_FILES", 20)
+    mp.setattr(load_module, "BATCH_FILES", 20)
     state = monthly_consolidation(period="2023-06", paths=paths_in(root, sample_inbox), return_state=True)
     mp.undo()
     return root, state
@@ -96,33 +96,27 @@ def test_the_default_period_is_last_month_on_the_district_clock():
     assert previous_month(dt.datetime(2024, 1, 6, 6, 0, tzinfo=dt.timezone.utc)) == "2023-12"
 
 
-def test_months_and_batches():
+def test_months():
     assert months("2022-11", "2023-02") == ["2022-11", "2022-12", "2023-01", "2023-02"]
-    assert batches(list(range(7)), 3) == [[0, 1, 2], [3, 4, 5], [6]]
-    assert batches([], 3) == [[]]
 
 
-def test_reading_in_small_batches_loads_exactly_what_one_ingest_loads(sample_inbox, tmp_path, cat):
-    whole, split = tmp_path / "whole.duckdb", tmp_path / "split.duckdb"
-    ingest_into(whole, sample_inbox, cat, JUNE, archive=tmp_path / "archive")
-    found = triage(received_before(Warehouse.at(split)), [receive(p) for p in discover(sample_inbox)])
-    reads = [read_files(part, cat) for part in batches(found.originals, 7)]
-    with Warehouse.at(split).writer() as con:
-        load_read(con, found, merge_reads(reads), cat, tmp_path / "archive", JUNE)
+def test_reading_in_small_batches_loads_exactly_what_one_batch_loads(sample_inbox, tmp_path, cat):
+    whole, split = Warehouse.at(tmp_path / "whole.duckdb"), Warehouse.at(tmp_path / "split.duckdb")
+    for wh, size in ((whole, 10_000), (split, 7)):
+        with wh.writer() as con:
+            ingest(con, discover(sample_inbox), cat, wh.archive, JUNE, batch_files=size)
     for name, sql in TABLES.items():
-        assert rows(split, sql) == rows(whole, sql), name
-    assert rows(split, FIGURES) == rows(whole, FIGURES)
+        assert rows(split.path, sql) == rows(whole.path, sql), name
+    assert rows(split.path, FIGURES) == rows(whole.path, FIGURES)
 
 
-def test_files_loaded_by_another_run_meanwhile_are_not_loaded_twice(tmp_path, cat):
+def test_files_received_before_are_not_loaded_twice(tmp_path, cat):
     inbox = tmp_path / "inbox"
     may = put(inbox / "2023-05" / "财政5月.xlsx", zb01("示例街道财政所", "2023年5月", (10, 20), (90, 180)), dt.datetime(2023, 6, 5))
     put(inbox / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200)), dt.datetime(2023, 7, 5))
     db = tmp_path / "w.duckdb"
-    found = triage(received_before(Warehouse.at(db)), [receive(p) for p in discover(inbox)])
-    ingest_into(db, [may], cat, JUNE, archive=tmp_path / "archive")
-    with Warehouse.at(db).writer() as con:
-        result = load_read(con, found, read_files(found.originals, cat), cat, tmp_path / "archive", JUNE)
+    ingest_into(db, [may], cat, JUNE)
+    result = ingest_into(db, inbox, cat, JUNE)
     assert result.skipped == 1
     assert list(result.submissions["file_name"]) == ["财政6月.xlsx"]
     assert rows(db, "select file_name, count(*) from submissions group by all order by 1") == [("财政5月.xlsx", 1), ("财政6月.xlsx", 1)]
@@ -191,20 +185,6 @@ def test_the_flow_loads_exactly_what_one_ingest_loads(default_run, sample_inbox,
     assert rows(root / "wh" / "statreturns.duckdb", FIGURES) == rows(plain, FIGURES)
     for name, sql in TABLES.items():
         assert rows(root / "wh" / "statreturns.duckdb", sql) == rows(plain, sql), name
-
-
-def test_a_dask_cluster_gives_the_same_figures_as_the_default_runner(default_run, sample_inbox, tmp_path, monkeypatch):
-    from prefect_dask import DaskTaskRunner
-
-    monkeypatch.setattr(flow_module, "BATCH_FILES", 20)
-    runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": False,
-                                            "dashboard_address": None})
-    result, _ = monthly_consolidation.with_options(task_runner=runner)(period="2023-06", paths=paths_in(tmp_path, sample_inbox))
-    default_root, state = default_run
-    assert result.counts == state.result()[0].counts
-    figures = rows(tmp_path / "wh" / "statreturns.duckdb", FIGURES)
-    assert len(figures) > 300
-    assert figures == rows(default_root / "wh" / "statreturns.duckdb", FIGURES)
 
 
 def test_backfill_reports_every_month_and_regeneration_writes_one_org_again(harness, tmp_path):

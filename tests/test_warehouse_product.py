@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from statreturns.warehouse.docs import render_fresh
 from statreturns.reports.export import EXPORTS, export
 from statreturns.intake.inbox import discover
 from statreturns.warehouse.lock import WarehouseBusy, writer_lock
-from statreturns.warehouse.publish import snapshot_path, writing
+from statreturns.warehouse.publish import snapshot_path
 from statreturns.warehouse.rebuild import rebuild
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,42 +142,87 @@ def test_rebuild_keeps_the_explanations_the_office_recorded(db, tmp_path, cat):
         ("yoy_beyond_50", True, "新增税源入库")]
 
 
-KILLER = """
-import sys
-from pathlib import Path
-from statreturns.schemas.catalogue import load_catalogue
-from tests.conftest import ingest_into
-ingest_into(Path(sys.argv[1]), Path(sys.argv[2]), load_catalogue(), None, archive=Path(sys.argv[3]))
-print("done", flush=True)
-"""
+STATE = {
+    "submissions": "select file_path, sha256, sheet, status from submissions order by all",
+    "figures": FIGURES,
+    "findings": "select sha256, sheet, cell, rule, message from findings order by all",
+}
 
 
-def test_kill_9_during_a_load_loses_nothing_and_the_rerun_completes(db, inbox, cat, tmp_path):
+def cli(*args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "STATRETURNS_CRASH_AT"}
+    if crash_at:
+        env["STATRETURNS_CRASH_AT"] = crash_at
+    return subprocess.run([sys.executable, "-m", "statreturns.flows.cli", *args], capture_output=True, text=True,
+                          env={**env, "STATRETURNS_CONFIG": os.devnull}, timeout=600)
+
+
+def state(path: Path) -> dict[str, list]:
+    return {name: read(path, sql) for name, sql in STATE.items()}
+
+
+@pytest.fixture(scope="module")
+def two_months(tmp_path_factory):
+    """The sample inbox's May and June: every kind of bad file a month brings, and a month to continue from."""
     from statreturns.samples import write_sample_inbox
 
-    run(db, inbox, cat)
-    before = read(db, "select count(*) from submissions")
-    big = tmp_path / "big"
-    write_sample_inbox(big)
-    archive = db.parent / "archive"
-    killed = False
-    for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
-        proc = subprocess.Popen([sys.executable, "-c", KILLER, str(db), str(big), str(archive)],
-                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        time.sleep(delay)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            killed = True
-            after = read(db, "select count(*) from submissions")
-            assert after == before, "a killed load left part of itself behind"
-        else:
-            proc.wait()
-            break
-    assert killed
-    result = ingest_into(db, big, cat, None, archive=archive)
-    assert len(result.submissions) == len(list(discover(big)))
-    assert read(db, "select count(*) from submissions") == [(before[0][0] + len(result.submissions),)]
+    full, inbox = tmp_path_factory.mktemp("full"), tmp_path_factory.mktemp("two")
+    write_sample_inbox(full)
+    for month in ("2023-05", "2023-06"):
+        shutil.copytree(full / month, inbox / month)
+    return inbox
+
+
+@pytest.fixture(scope="module")
+def clean_run(two_months, tmp_path_factory):
+    """What one uninterrupted ingest of May, then of both months, leaves: the state every crash must end in."""
+    db = tmp_path_factory.mktemp("clean") / "w.duckdb"
+    assert cli("ingest", str(two_months / "2023-05"), "--warehouse", str(db)).returncode == 0
+    may = state(db)
+    assert cli("ingest", str(two_months), "--warehouse", str(db)).returncode == 0
+    return may, state(db)
+
+
+@pytest.mark.parametrize("point", ["load:gathered", "load:loaded", "publish:copied"])
+def test_a_kill_at_a_named_point_of_a_load_leaves_a_whole_state_and_the_rerun_completes(point, two_months, clean_run,
+                                                                                          tmp_path):
+    may, done = clean_run
+    db = tmp_path / "w.duckdb"
+    assert cli("ingest", str(two_months / "2023-05"), "--warehouse", str(db)).returncode == 0
+    killed = cli("ingest", str(two_months), "--warehouse", str(db), crash_at=point)
+    assert killed.returncode == -signal.SIGKILL
+    assert state(db) == (done if point == "publish:copied" else may)  # committed before the kill, or not at all
+    assert state(snapshot_path(db)) == may  # readers never saw a half-published snapshot
+    again = cli("ingest", str(two_months), "--warehouse", str(db))
+    assert again.returncode == 0, again.stderr
+    assert state(db) == done and state(snapshot_path(db)) == done
+    assert cli("verify", "--warehouse", str(db)).returncode == 0
+
+
+def test_a_kill_while_rebuilding_keeps_the_old_warehouse_and_the_rebuild_can_be_run_again(two_months, clean_run,
+                                                                                          tmp_path):
+    _, done = clean_run
+    db = tmp_path / "w.duckdb"
+    assert cli("ingest", str(two_months), "--warehouse", str(db)).returncode == 0
+    assert cli("rebuild", "--warehouse", str(db), crash_at="rebuild:built").returncode == -signal.SIGKILL
+    assert state(db) == done
+    rebuilt = cli("rebuild", "--warehouse", str(db))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert state(db)["figures"] == done["figures"] and state(db)["submissions"] == done["submissions"]
+    assert cli("verify", "--warehouse", str(db)).returncode == 0
+
+
+def test_verify_names_an_archived_file_that_was_altered(two_months, tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert cli("ingest", str(two_months / "2023-05"), "--warehouse", str(db)).returncode == 0
+    name, sha, archived = read(db, "select file_name, sha256, archive_path from submissions "
+                                   "where archive_path is not null order by file_name limit 1")[0]
+    Path(archived).chmod(0o644)
+    with open(archived, "ab") as f:
+        f.write(b"tampered")
+    checked = cli("verify", "--warehouse", str(db))
+    assert checked.returncode == 1
+    assert f"《{name}》（{sha}）的归档文件已被改动" in checked.stdout
 
 
 def test_a_version_1_warehouse_is_migrated_forward_keeping_its_figures(tmp_path):

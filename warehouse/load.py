@@ -1,23 +1,36 @@
-"""Ingest: received files in, audited returns loaded, in one transaction per run."""
+"""Ingest: every file found in the inbox ends in exactly one state, loaded in one transaction per run.
+
+Files are read in worker processes a batch at a time (``intake.workers``) and what they hold is gathered in temporary
+tables, so memory stays flat however many files come. Then, oldest period first, the checks that read an earlier
+period run against the warehouse (which by then holds the run's earlier months), each return gets its verdict, and
+its rows are loaded. Nothing is visible until the one commit; a failure leaves the warehouse as it was.
+"""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
 
-from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
+from statreturns.intake.inbox import Entry, discover
+from statreturns.intake.limits import DEFAULT_LIMITS
+from statreturns.intake.read import FilesRead
+from statreturns.intake.workers import Pool
+from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
-from statreturns.schemas.records import RECORD_KEY, Batch
-from statreturns.intake.inbox import Incoming, archive, receive
-from statreturns.intake.read import Read, read_files
 from statreturns.warehouse.db import insert, query, sql, sync_dimensions
-from statreturns.warehouse.store import Warehouse
+from statreturns.warehouse.faults import crash_point
+from statreturns.warehouse.verify import AccountingBroken, problems
 
-
-_NO_PREVIOUS = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
+# a batch costs a worker ~2 ms a file and the gathering ~10 ms: 64 files keep the overhead small and memory flat
+BATCH_FILES = 64
+READER = "statreturns.intake.read:read_entries"
 
 
 @dataclass(frozen=True)
@@ -26,183 +39,160 @@ class IngestResult:
 
     submissions: pd.DataFrame
     findings: pd.DataFrame
-    skipped: int = 0  # files already received at the same path with the same bytes
+    skipped: int = 0  # files already received at the same path, unchanged
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _sub_batch(batch: Batch, keys: pd.DataFrame) -> Batch:
-    """The part of a batch belonging to the returns in ``keys`` (sha256, sheet)."""
-    pick = lambda frame: frame.merge(keys, on=list(RECORD_KEY))  # noqa: E731
-    return Batch(pick(batch.returns), pick(batch.records), pick(batch.projects), pick(batch.findings))
+class Progress(Protocol):
+    """Whoever watches an ingest: the stage it is at, how many files it will read, how many it has."""
+
+    def stage(self, text: str) -> None: ...
+    def files(self, total: int) -> None: ...
+    def advance(self, done: int) -> None: ...
 
 
-def _verdicts(returns: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
-    """Each return's error and warning counts and its status before supersession."""
-    # a file with no return has no sheet: its key column may come back all-missing and untyped
-    findings = findings.astype({k: "str" for k in RECORD_KEY})
-    returns = returns.astype({k: "str" for k in RECORD_KEY})
-    counts = findings.groupby([*RECORD_KEY, "severity"], dropna=False).size().unstack("severity", fill_value=0)
-    counts = counts.reindex(columns=["error", "warning"], fill_value=0).reset_index()
-    out = returns.merge(counts, on=list(RECORD_KEY), how="left").fillna({"error": 0, "warning": 0})
-    return out.assign(
-        n_errors=out["error"].astype(int),
-        n_warnings=out["warning"].astype(int),
-        status=lambda d: d["n_errors"].map(lambda n: "rejected" if n else "accepted"),
-    )
+class _Quiet:
+    def stage(self, text: str) -> None:
+        pass
+
+    def files(self, total: int) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+
+@cache
+def reader_pool() -> Pool:
+    """The worker processes this process reads files with, started once and kept for its later ingests."""
+    pool = Pool(limits=DEFAULT_LIMITS, preload=("statreturns.intake.read",))
+    atexit.register(pool.close)
+    return pool
+
+
+def as_entries(paths: list[Entry | Path]) -> list[Entry]:
+    """Entries of the inbox, or files and folders named directly, each as the inbox would find it."""
+    out = []
+    for p in paths:
+        out.extend([p] if isinstance(p, Entry) else discover(p))
+    return out
+
+
+def triage(known: pd.DataFrame, entries: list[Entry]) -> tuple[list[Entry], int]:
+    """The entries to read, oldest first, and how many are the same file at the same path, unchanged since received."""
+    seen = set(zip(known["file_path"], pd.to_datetime(known["received_at"]), known["file_size"].fillna(-1)))
+    fresh = [e for e in entries if (str(e.path), pd.Timestamp(e.received_at), e.size) not in seen]
+    # the earliest received copy of a set of identical files is the one read; the others are duplicates
+    fresh.sort(key=lambda e: (e.received_at, e.file_name, str(e.path)))
+    return fresh, len(entries) - len(fresh)
+
+
+def _batches(entries: list[Entry], size: int) -> Iterator[list[Entry]]:
+    for i in range(0, len(entries), size):
+        yield entries[i:i + size]
+
+
+class _Gathered:
+    """What the workers read, put into the staging tables file by file: copies and unchanged files set aside."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, known: pd.DataFrame):
+        self.con = con
+        self.paths = set(zip(known["file_path"], known["sha256"]))
+        self.shas = set(known["sha256"])
+        self.unchanged = 0
+        con.execute(sql("stage_create"))
+
+    def add(self, part: FilesRead) -> None:
+        roles, originals = [], set()
+        for f in part.files:
+            path = str(f.entry.path)
+            if (path, f.sha256) in self.paths:
+                role = "skipped"  # touched, not changed: received before at this path with these bytes
+                self.unchanged += 1
+            elif f.sha256 in self.shas:
+                role = "duplicate"
+            else:
+                role = "original"
+                originals.add(f.sha256)
+            self.paths.add((path, f.sha256))
+            self.shas.add(f.sha256)
+            roles.append((path, f.entry.file_name, f.sha256, f.entry.received_at, f.entry.size, f.archive_path, role))
+        insert(self.con, "stage_files", pd.DataFrame(roles, columns=[
+            "file_path", "file_name", "sha256", "received_at", "file_size", "archive_path", "role"]))
+        mine = lambda frame: frame[frame["sha256"].isin(originals)]  # noqa: E731
+        batch = part.read.batch
+        for table, frame in (("stage_returns", batch.returns), ("stage_records", batch.records),
+                             ("stage_projects", batch.projects), ("stage_findings", batch.findings),
+                             ("stage_notes", part.read.notes)):
+            insert(self.con, table, mine(frame))
+
+
+def _load_period(con: duckdb.DuckDBPyConnection, period: dt.date | None, cat: Catalogue, now: dt.datetime) -> None:
+    """One period's staged returns: the checks against earlier periods, each return's verdict, then its rows."""
+    if period is not None:
+        forms = [code for code, form in cat.forms.items() if form.layout == "indicators"]
+        w = query(con, "stage_wide", period=period, forms=forms)
+        if not w.empty:
+            w = w.assign(period=pd.to_datetime(w["period"]).astype("datetime64[ns]"))
+            found = audit_earlier(w, query(con, "previous_ytd", period=period), cat, query(con, "stage_notes_of", period=period))
+            insert(con, "stage_findings", found)
+    con.execute(sql("stage_submissions"), {"period": period, "loaded_at": now})
+    con.execute(sql("stage_figure_values"), {"period": period})
+    con.execute(sql("stage_project_rows"), {"period": period})
+    con.execute(sql("resolve_superseded"))
 
 
 def ingest(
     con: duckdb.DuckDBPyConnection,
-    paths: list[Path],
+    paths: list[Entry | Path],
     cat: Catalogue,
     archive_dir: Path,
     run_period: dt.date | None = None,
     now: dt.datetime | None = None,
+    *,
+    pool: Pool | None = None,
+    batch_files: int = BATCH_FILES,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Receive, read, audit and load every new file, oldest period first, all or nothing."""
-    return ingest_incoming(con, [receive(p) for p in paths], cat, archive_dir, run_period, now)
-
-
-def ingest_incoming(
-    con: duckdb.DuckDBPyConnection,
-    incoming: list[Incoming],
-    cat: Catalogue,
-    archive_dir: Path,
-    run_period: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> IngestResult:
-    """Read, audit and load files already received (from the inbox, or from the archive on rebuild)."""
-    found = triage(query(con, "received"), incoming)
-    return load(con, found, read_files(found.originals, cat), cat, archive_dir, run_period, now)
-
-
-@dataclass(frozen=True)
-class Triage:
-    """Received files sorted against a warehouse: the ones to read, the copies, and how many it already has."""
-
-    originals: list[Incoming]
-    duplicates: list[Incoming]  # bytes received before, under another path or earlier in this lot
-    skipped: int = 0  # files already received at the same path with the same bytes
-
-
-def triage(seen: pd.DataFrame, incoming: list[Incoming]) -> Triage:
-    """Which files are new, given the (file_path, sha256) pairs a warehouse has received."""
-    seen_paths = set(zip(seen["file_path"], seen["sha256"]))
-    seen_shas = set(seen["sha256"])
-    fresh = [f for f in incoming if (str(f.path), f.sha256) not in seen_paths]
-    # the earliest received copy of a set of identical files is the one read; the others are duplicates
-    fresh.sort(key=lambda f: (f.received_at, f.file_name))
-    originals, duplicates = [], []
-    for f in fresh:
-        (duplicates if f.sha256 in seen_shas else originals).append(f)
-        seen_shas.add(f.sha256)
-    return Triage(originals, duplicates, len(incoming) - len(fresh))
-
-
-def received_before(wh: Warehouse) -> pd.DataFrame:
-    """The (file_path, sha256) pairs a warehouse has received (as published); none before its first load."""
-    if not wh.exists:
-        return pd.DataFrame(columns=["file_path", "sha256"])
-    with wh.reader() as con:
-        return query(con, "received")
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Frames stacked as if their rows had been read in one go."""
-    frames = [f for f in frames if len(f)] or frames[:1]
-    # a column all empty in one part is typed by the parts that have values, as one frame built from every row would be
-    typed = {}
-    for col in frames[0].columns:
-        kinds = {f[col].dtype for f in frames if f[col].notna().any()}
-        if len(kinds) == 1:
-            typed[col] = kinds.pop()
-    return pd.concat(
-        [f.astype({c: t for c, t in typed.items() if f[c].isna().all()}) for f in frames], ignore_index=True,
-    )
-
-
-def merge_reads(reads: list[Read]) -> Read:
-    """The reads of consecutive batches of files, as one read of all of them in the same order."""
-    return Read(
-        Batch(*(_concat([getattr(r.batch, name) for r in reads]) for name in Batch.__dataclass_fields__)),
-        _concat([r.notes for r in reads]),
-    )
-
-
-def _of_files(read: Read, files: list[Incoming]) -> Read:
-    """The part of a read that belongs to ``files``."""
-    shas = {f.sha256 for f in files}
-    pick = lambda frame: frame[frame["sha256"].isin(shas)].reset_index(drop=True)  # noqa: E731
-    b = read.batch
-    return Read(Batch(pick(b.returns), pick(b.records), pick(b.projects), pick(b.findings)), pick(read.notes))
-
-
-def load(
-    con: duckdb.DuckDBPyConnection,
-    found: Triage,
-    read: Read,
-    cat: Catalogue,
-    archive_dir: Path,
-    run_period: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> IngestResult:
-    """Audit what was read, oldest period first against the warehouse, and load it with the copies, all or nothing."""
+    progress = progress or _Quiet()
     now = now or dt.datetime.now()
-    originals, duplicates, skipped = found.originals, found.duplicates, found.skipped
-    batch, notes = read.batch, read.notes
-    files = pd.DataFrame(
-        [(f.sha256, str(f.path), str(archive(f, archive_dir)), f.received_at) for f in originals],
-        columns=["sha256", "file_path", "archive_path", "received_at"],
-    )
-    written, all_findings = [], []
+    known = query(con, "received")
+    todo, skipped = triage(known, as_entries(paths))
     con.begin()
     try:
         sync_dimensions(con, cat)
-        periods = batch.returns["period"]
-        for period in [*sorted(periods.dropna().unique()), pd.NaT]:
-            group = batch.returns[periods.isna() if pd.isna(period) else periods == period]
-            if group.empty:
-                continue
-            part = _sub_batch(batch, group[list(RECORD_KEY)])
-            previous = query(con, "previous_ytd", period=pd.Timestamp(period).date()) if pd.notna(period) else _NO_PREVIOUS
-            findings = audit(part, previous, cat, run_period, notes)
-            subs = _verdicts(part.returns, findings).merge(files, on="sha256").assign(loaded_at=now)
-            insert(con, "submissions", subs.drop(columns=["folder_period", "period_cell", "error", "warning"]))
-            insert(con, "findings", findings)
-            insert(con, "figure_values", part.records.drop(columns=["file_name"]).dropna(subset=["form_code"]))
-            insert(con, "project_rows", _project_rows(part.projects))
-            con.execute(sql("resolve_superseded"))
-            written.append(subs)
-            all_findings.append(findings)
-        for f in duplicates:
+        gathered = _Gathered(con, known)
+        progress.files(len(todo))
+        if todo:
+            progress.stage("读取报表")
+            reads = (pool or reader_pool()).map(READER, _batches(todo, batch_files), cat, run_period,
+                                                 Path(archive_dir), DEFAULT_LIMITS)
+            for part in reads:
+                gathered.add(part)
+                progress.advance(len(part.files))
+        crash_point("load:gathered")
+        progress.stage("审核入库")
+        for (period,) in con.execute(sql("stage_periods")).fetchall():
+            _load_period(con, period, cat, now)
+        con.execute(sql("stage_findings_load"))
+        for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
             con.execute(sql("insert_duplicate"), {
-                "sha256": f.sha256, "file_name": f.file_name, "file_path": str(f.path),
-                "received_at": f.received_at, "loaded_at": now,
+                "sha256": f.sha256, "file_name": f.file_name, "file_path": f.file_path,
+                "received_at": f.received_at, "loaded_at": now, "file_size": f.file_size,
             })
+        con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
+        findings = con.execute("select * from stage_findings").df()
+        crash_point("load:loaded")
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    broken = problems(con, now)
+    if broken:
+        raise AccountingBroken(broken)
     subs = query(con, "loaded_in_run", loaded_at=now)
-    return IngestResult(
-        submissions=subs,
-        findings=pd.concat(all_findings, ignore_index=True) if all_findings else batch.findings,
-        skipped=skipped,
-        counts=subs["status"].value_counts().to_dict(),
-    )
+    return IngestResult(submissions=subs, findings=findings, skipped=skipped + gathered.unchanged,
+                        counts=subs["status"].value_counts().to_dict())
 
-
-def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
-    return projects.rename(columns={"name_cell": "cell"})[
-        ["sha256", "sheet", "project_name", "status", "total_investment", "location", "industry", "responsible", "cell"]
-    ]
-
-
-def load_read(con: duckdb.DuckDBPyConnection, found: Triage, read: Read, cat: Catalogue, archive_dir: Path,
-              run_period: dt.date | None = None) -> IngestResult:
-    """Load files read elsewhere, sorted again against what the warehouse received meanwhile."""
-    again = triage(query(con, "received"), [*found.originals, *found.duplicates])
-    if {f.sha256 for f in again.originals} != {f.sha256 for f in found.originals}:
-        read = _of_files(read, again.originals)
-    return load(con, Triage(again.originals, again.duplicates, found.skipped + again.skipped), read, cat, archive_dir, run_period)

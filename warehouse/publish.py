@@ -1,14 +1,12 @@
 """Publishing the read-only snapshot analysts query, so that runs and analysts never block each other."""
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-from statreturns.warehouse.lock import writer_lock
+from statreturns.warehouse.faults import crash_point
 
 
 def snapshot_path(db_path: Path) -> Path:
@@ -25,13 +23,6 @@ def publish(db_path: Path, snapshot: Path) -> Path:
     tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
     shutil.copyfile(db_path, tmp)
     tmp.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    crash_point("publish:copied")
     os.replace(tmp, snapshot)
     return snapshot
-
-
-@contextlib.contextmanager
-def writing(db_path: Path, snapshot: Path, timeout: float = 60.0) -> Iterator[None]:
-    """Hold the writer lock while the body writes, then publish the snapshot if it succeeded."""
-    with writer_lock(db_path, timeout):
-        yield
-        publish(db_path, snapshot)

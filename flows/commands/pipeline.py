@@ -1,7 +1,6 @@
 """Commands that receive returns and run the month: run, backfill, serve, ingest, rebuild."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path
@@ -18,14 +17,12 @@ if TYPE_CHECKING:  # the load machinery (pandera, pandas) is imported only by th
 def register(sub) -> None:
     run = sub.add_parser("run", help="月度汇总：收取收件箱中的新报表，审核入库，并生成该期汇总表")
     run.add_argument("--period", type=period_arg, help="汇总期，如 2023-06（默认上个月）")
-    _runner(run)
     common(run, "inbox", "out", "archive", "registry")
     run.set_defaults(handler=cmd_run)
 
     backfill = sub.add_parser("backfill", help="补跑：收取全部新报表，并生成 start 至 end 每月的汇总表")
     backfill.add_argument("--start", required=True, type=period_arg, help="第一个月，如 2023-01")
     backfill.add_argument("--end", required=True, type=period_arg, help="最后一个月，如 2023-06（按此期审核）")
-    _runner(backfill)
     common(backfill, "inbox", "out", "archive", "registry")
     backfill.set_defaults(handler=cmd_backfill)
 
@@ -40,15 +37,13 @@ def register(sub) -> None:
     common(ingest, "archive", "registry")
     ingest.set_defaults(handler=cmd_ingest)
 
+    verify = sub.add_parser("verify", help="核对账目：每个收到的文件都有且只有一个状态，归档文件完好，现行数都有受理的报表")
+    common(verify)
+    verify.set_defaults(handler=cmd_verify)
+
     rebuild = sub.add_parser("rebuild", help="按归档文件重建整个数据库（报表制度或审核规则修改后）")
     common(rebuild, "archive", "registry")
     rebuild.set_defaults(handler=cmd_rebuild)
-
-
-def _runner(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runner", choices=("thread", "dask"), default="thread",
-                   help="读取报表在哪里并行：thread（默认，本机线程）或 dask（Dask 集群；入库仍只在本机）")
-    p.add_argument("--dask-address", help="Dask 调度器地址，如 tcp://10.0.0.5:8786（默认在本机起一个临时集群）")
 
 
 def print_result(result: IngestResult) -> None:
@@ -73,18 +68,6 @@ def print_result(result: IngestResult) -> None:
               + "（见数据库 findings 表）")
 
 
-def _task_runner(args):
-    """The flows' task runner, warning of the cost of Dask workers with no Prefect server to share."""
-    from prefect.settings import get_current_settings
-
-    from statreturns.flows.runners import task_runner
-
-    if args.runner == "dask" and not get_current_settings().api.url:
-        print("提示：没有配置 Prefect 服务器（PREFECT_API_URL），每个 Dask 进程会各自启动一个临时服务器，多花 30 秒以上",
-              file=sys.stderr)
-    return task_runner(args.runner, args.dask_address)
-
-
 def cmd_run(args, settings: Settings) -> int:
     from statreturns.flows.monthly import monthly_consolidation, previous_month
     from statreturns.flows.progress import bar
@@ -92,8 +75,7 @@ def cmd_run(args, settings: Settings) -> int:
 
     period = args.period or previous_month(dt.datetime.now(dt.timezone.utc))
     with bar():
-        result, folders = monthly_consolidation.with_options(task_runner=_task_runner(args))(
-            period=period, paths=settings.as_strings())
+        result, folders = monthly_consolidation(period=period, paths=settings.as_strings())
     print_result(result)
     print(f"数据库：{settings.warehouse}")
     print(f"汇总表：{settings.out / month(period).strftime('%Y-%m')}（{len(folders)} 个单位/全区）")
@@ -110,8 +92,7 @@ def cmd_backfill(args, settings: Settings) -> int:
     if month(args.start) > month(args.end):
         raise Refused(f"补跑的起始月 {args.start} 晚于结束月 {args.end}")
     with bar():
-        result, folders = backfill.with_options(task_runner=_task_runner(args))(
-            start=args.start, end=args.end, paths=settings.as_strings())
+        result, folders = backfill(start=args.start, end=args.end, paths=settings.as_strings())
     print_result(result)
     print(f"数据库：{settings.warehouse}")
     print(f"汇总表：{settings.out}（{args.start} 至 {args.end}，{len(folders)} 个单位/全区/月）")
@@ -160,4 +141,21 @@ def cmd_rebuild(args, settings: Settings) -> int:
         wh.publish(held=True)
     print("已从归档重建数据库。")
     print_result(result)
+    return 0
+
+
+def cmd_verify(args, settings: Settings) -> int:
+    from statreturns.warehouse.verify import problems
+
+    if not settings.wh.exists:
+        raise Refused(f"数据库不存在：{settings.wh.path}")
+    with settings.wh.reader() as con:
+        found = problems(con)
+        files = con.execute("select count(distinct (file_path, sha256)) from submissions").fetchone()[0]
+    for line in found:
+        print(f"不符：{line}")
+    if found:
+        print(f"共 {len(found)} 处不符", file=sys.stderr)
+        return 1
+    print(f"账目相符：{files} 个收到的文件，每个都有且只有一个状态，归档文件完好")
     return 0
