@@ -88,7 +88,7 @@ class _Book:
         self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter",
                          "text_wrap": True})
-        self.section = add({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+        self.section = add({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
         self.caption = add({"bold": True})
         self.text = add({"border": 1, "text_wrap": True, "valign": "vcenter"})
         self.numbers = {d: add({"border": 1, "valign": "vcenter", "align": "right",
