@@ -4,6 +4,8 @@ PY     := $(VENV)/bin/python
 CLI    := $(VENV)/bin/statreturns
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 PERIOD ?= 2023-06
+# the month after PERIOD: the demo also writes its 填报模板, pre-filled from PERIOD
+NEXT   := $(shell date -d "$(PERIOD)-01 +1 month" +%Y-%m)
 # the charts' CJK font: WenQuanYi Micro Hei from Debian (fonts-wqy-microhei); reports/charts.py looks for it here
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -26,8 +28,9 @@ $(STAMP): pyproject.toml
 demo: install
 	$(PY) -m statreturns.samples inbox
 	$(CLI) run --period $(PERIOD)
+	$(CLI) templates --period $(NEXT)
 	@echo
-	@echo "数据库 var/statreturns.duckdb · 汇总表 out/$(PERIOD)/ · 查询示例："
+	@echo "数据库 var/statreturns.duckdb · 汇总表 out/$(PERIOD)/ · 下月填报模板 out/$(NEXT)/填报模板/ · 查询示例："
 	@echo "  $(CLI) sql \"select org_name, indicator_name, ytd_value, unit from figures where period = '$(PERIOD)-01' limit 10\""
 
 test: install

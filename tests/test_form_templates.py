@@ -245,6 +245,8 @@ def test_libreoffice_resaved_templates_keep_their_checks_and_are_accepted(june, 
     again = tmp_path / "again" / "2023-07"
     _soffice("xlsx", again, sorted((inbox / "2023-07").glob("*.xlsx")), tmp_path)
     for path in again.glob("*.xlsx"):
+        meta = next(g for g in read_grids(path.read_bytes()) if g.sheet == META_SHEET)
+        assert meta.hidden and parse_fingerprint(meta) is not None, path.name  # read by its fingerprint still
         book = openpyxl.load_workbook(path)
         for ws in book.worksheets:
             if FORM_CODE.search(str(ws["A2"].value or "")):
