@@ -9,7 +9,7 @@ from typing import TextIO
 import pandas as pd
 import xlsxwriter
 
-from statreturns.reports import files
+from statreturns.reports import files, paper
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.text import period_label
 from statreturns.warehouse.quality import HISTORY, PEERS, REPEATED, number, outlier_queries
@@ -17,17 +17,15 @@ from statreturns.warehouse.revisions import period_revisions, repeated_revisions
 from statreturns.warehouse.store import Warehouse
 
 FILE_NAME = "查询清单.xlsx"
-LABELS = {
-    "rank": "序号", "org_name": "单位", "form_code": "表号", "indicator_code": "代码", "indicator_name": "指标",
-    "measure": "数别", "value": "填报值", "unit": "计量单位", "expected_low": "应在（低）", "expected_high": "应在（高）",
-    "score": "偏离程度", "rule_name": "查询类型", "why": "依据", "file_name": "文件", "cell": "单元格",
-    "explanation": "说明",
-}
-WIDTHS = [5, 10, 6, 5, 22, 8, 12, 7, 11, 11, 8, 20, 40, 36, 7, 30]
-REPEATED_LABELS = {"org_name": "单位", "form_code": "表号", "revisions": "更正次数", "files": "先后报送的文件"}
-CHANGE_LABELS = {"org_name": "单位", "form_code": "表号", "revision": "第几次更正", "indicator_code": "代码",
-                 "indicator_name": "指标", "measure": "数别", "old": "原数", "new": "更正后", "old_file": "原文件",
-                 "new_file": "更正文件", "new_cell": "单元格"}
+# the printed list: a few composed columns, so that it fits A4 landscape one page wide at a readable size
+SHOWN = {"rank": ("序号", 5), "org_name": ("单位", 10), "form_code": ("表号", 6), "indicator": ("指标", 18),
+         "measure": ("数别", 8), "reported": ("填报值", 11), "expected": ("应在", 16), "score": ("偏离", 6),
+         "rule_name": ("查询类型", 14), "why": ("依据", 32), "source": ("来源", 28), "said": ("说明", 22)}
+REPEATED_SHOWN = {"org_name": ("单位", 12), "form_code": ("表号", 7), "revisions": ("更正次数", 9),
+                  "files": ("先后报送的文件", 80)}
+CHANGES_SHOWN = {"org_name": ("单位", 10), "form_code": ("表号", 6), "revision": ("第几次更正", 8),
+                 "indicator": ("指标", 20), "measure": ("数别", 10), "old": ("原数", 12), "new": ("更正后", 12),
+                 "old_file": ("原文件", 32), "new_file": ("更正文件", 32), "new_cell": ("单元格", 7)}
 MEASURES = {"month": "本月", "ytd": "本年累计", "prior_ytd": "上年同期累计", "text": "文字"}
 
 
@@ -39,6 +37,7 @@ class Queries:
     figures: pd.DataFrame
     repeated: pd.DataFrame
     changes: pd.DataFrame
+    least: int = 3  # corrections from which a return is 重复修改
 
 
 def read_queries(wh: Warehouse, cat: Catalogue, period: dt.date) -> Queries:
@@ -50,7 +49,7 @@ def read_queries(wh: Warehouse, cat: Catalogue, period: dt.date) -> Queries:
         repeated = repeated_revisions(con, period, least)
         changes = period_revisions(con, period)
     repeated = repeated.assign(org_name=repeated["org_code"].map(names))
-    return Queries(period, figures, repeated, changes)
+    return Queries(period, figures, repeated, changes, least)
 
 
 def _range(r) -> str:
@@ -92,18 +91,31 @@ def _changes(q: Queries) -> pd.DataFrame:
     c = q.changes
     shown = lambda v, t: t if isinstance(t, str) else number(v)  # noqa: E731
     return c.assign(measure=c["measure"].map(MEASURES),
+                    indicator=c["indicator_code"] + " " + c["indicator_name"].fillna(""),
                     old=[shown(v, t) for v, t in zip(c["old_value"], c["old_text"])],
                     new=[shown(v, t) for v, t in zip(c["new_value"], c["new_text"])])
 
 
-def _sheet(book, fmt: dict, name: str, title: str, frame: pd.DataFrame, labels: dict[str, str], widths: list[int],
+def _figures(q: Queries) -> pd.DataFrame:
+    f = q.figures
+    return f.assign(
+        indicator=f["indicator_code"] + " " + f["indicator_name"],
+        reported=[f"{number(v)}{u or ''}" for v, u in zip(f["value"], f["unit"])],
+        expected=[f"{number(lo)}至{number(hi)}" for lo, hi in zip(f["expected_low"], f["expected_high"])],
+        source=[f"《{name}》{cell}" for name, cell in zip(f["file_name"], f["cell"])],
+        said=f["explanation"].where(f["explained"], "（未说明）"),
+    )
+
+
+def _sheet(book, fmt: dict, name: str, title: str, frame: pd.DataFrame, shown: dict[str, tuple[str, int]],
            marked: pd.Series | None = None) -> None:
     ws = book.add_worksheet(name)
     files.write_text(ws, 0, 0, title, fmt["title"])
-    for c, (key, width) in enumerate(zip(labels, widths)):
-        files.write_text(ws, 2, c, labels[key], fmt["head"])
+    widths = [w for _, w in shown.values()]
+    for c, (label, width) in enumerate(shown.values()):
+        files.write_text(ws, 2, c, label, fmt["head"])
         ws.set_column(c, c, width)
-    for r, row in enumerate(frame.reindex(columns=list(labels)).itertuples(index=False), start=3):
+    for r, row in enumerate(frame.reindex(columns=list(shown)).itertuples(index=False), start=3):
         style = fmt["open"] if marked is not None and marked.iloc[r - 3] else fmt["cell"]
         for c, v in enumerate(row):
             if v is None or (isinstance(v, float) and pd.isna(v)):
@@ -112,12 +124,17 @@ def _sheet(book, fmt: dict, name: str, title: str, frame: pd.DataFrame, labels: 
                 ws.write_number(r, c, v, style)
             else:
                 files.write_text(ws, r, c, v, style)
+        height = paper.row_height(zip(row, widths))
+        if height:
+            ws.set_row(r, height)
     if frame.empty:
         files.write_text(ws, 3, 0, "无", fmt["cell"])
     ws.repeat_rows(2)
     ws.freeze_panes(3, 0)
     ws.set_landscape()
-    ws.set_paper(9)  # A4
+    ws.set_paper(paper.A4)
+    ws.set_margins(**paper.MARGINS_IN)
+    ws.set_footer(f"&C{paper.FOOTER}")
     ws.fit_to_pages(1, 0)
 
 
@@ -132,11 +149,9 @@ def write_xlsx(q: Queries, path: Path) -> Path:
         "open": book.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": "#FFEB9C"}),
     }
     label = period_label(q.period)
-    figures = q.figures.assign(explanation=q.figures["explanation"].where(q.figures["explained"], "（未说明）"))
-    _sheet(book, fmt, "查询清单", f"{label}统计数据查询清单（偏离程度从大到小；黄色为未说明）", figures, LABELS, WIDTHS,
+    _sheet(book, fmt, "查询清单", f"{label}统计数据查询清单（偏离程度从大到小；黄色为未说明）", _figures(q), SHOWN,
            marked=~q.figures["explained"])
-    _sheet(book, fmt, "重复修改", f"{label}重复修改的报表（同一期更正3次及以上）", q.repeated, REPEATED_LABELS, [12, 7, 9, 80])
-    _sheet(book, fmt, "修改痕迹", f"{label}更正报表改动的数", _changes(q), CHANGE_LABELS,
-           [10, 6, 8, 5, 22, 10, 12, 12, 36, 36, 7])
+    _sheet(book, fmt, "重复修改", f"{label}重复修改的报表（同一期更正{q.least}次及以上）", q.repeated, REPEATED_SHOWN)
+    _sheet(book, fmt, "修改痕迹", f"{label}更正报表改动的数", _changes(q), CHANGES_SHOWN)
     book.close()
     return path

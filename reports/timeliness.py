@@ -17,6 +17,7 @@ from statreturns.warehouse.db import query
 from statreturns.warehouse.store import Warehouse
 
 FILE_NAME = "报送及时率.xlsx"
+CHART_ROWS = 17  # rows a chart of the default size, scaled 1.1, covers
 DISTRICT = "全区"
 COLUMNS = ("year", "month", "by", "name", "due", "reported", "on_time", "reporting_rate", "on_time_rate")
 
@@ -126,7 +127,10 @@ def _grid(ws, fmt: dict, top: int, title: str, grid: pd.DataFrame, first: str) -
                 ws.write_number(r, c, float(v), fmt["rate"])
             else:
                 ws.write_blank(r, c, None, fmt["cell"])
-    return top + 2 + len(grid) + 1
+    end = top + 1 + len(grid)
+    ws.conditional_format(top + 2, 1, end, len(grid.columns) - 1, {"type": "cell", "criteria": "<", "value": 80, "format": fmt["low"]})
+    ws.conditional_format(top + 2, 1, end, len(grid.columns) - 1, {"type": "cell", "criteria": "<", "value": 100, "format": fmt["short"]})
+    return end + 2
 
 
 def _rate_sheet(book, fmt: dict, t: Timeliness, by: str, name: str, first: str) -> None:
@@ -159,11 +163,11 @@ def _chart_sheet(book, fmt: dict, t: Timeliness) -> None:
                          "marker": {"type": "circle"}})
     line.set_title({"name": "全区各月报送率和及时率（%）"})
     line.set_y_axis({"min": 0, "max": 100})
-    ws.insert_chart(1, 4, line, {"x_scale": 1.4, "y_scale": 1.2})
+    ws.insert_chart(1, 4, line, {"x_scale": 1.4, "y_scale": 1.1})
 
     orgs = t.rates("org", "on_time_rate")
     reported = t.rates("org", "reporting_rate")
-    top = last + 3
+    top = max(last + 3, CHART_ROWS + 2)  # below the line chart
     for c, label in enumerate(["单位", "全年报送率(%)", "全年及时率(%)"]):
         files.write_text(ws, top, c, label, fmt["head"])
     for r, (name, rep, on) in enumerate(zip(orgs["name"], reported["全年"], orgs["全年"]), start=top + 1):
@@ -194,6 +198,8 @@ def write_xlsx(t: Timeliness, path: Path) -> Path:
         "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center"}),
         "cell": book.add_format({"border": 1}),
         "rate": book.add_format({"border": 1, "num_format": "0.0"}),
+        "short": book.add_format({"bg_color": "#FFEB9C"}),  # below 100%
+        "low": book.add_format({"bg_color": "#FFC7CE"}),  # below 80%
     }
     _chart_sheet(book, fmt, t)
     _rate_sheet(book, fmt, t, "org", "按单位", "单位")
