@@ -279,3 +279,21 @@ def test_a_note_in_the_return_explains_its_outlier(tmp_path, eight):
             assert said["cell"].nunique() == 1  # the note's own cell, under the table
             assert openpyxl.load_workbook(io.BytesIO(data)).active[said.iloc[0].cell].value == note
             assert "说明“排查矛盾纠纷 数据属实”没有写明原因，不能作为“奇异值（与本单位往月不符）”提醒的说明" in said.iloc[0].message
+
+
+def test_the_queries_workbook_lists_them_for_the_office(planted, tmp_path, monkeypatch, capsys):
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    registry = tmp_path / "orgs.csv"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    assert main(["queries", "--period", "2023-06", "--format", "xlsx", "--warehouse", str(planted.path),
+                 "--registry", str(registry), "--out", str(tmp_path / "out")]) == 0
+    path = tmp_path / "out" / "2023-06" / "查询清单.xlsx"
+    assert f"查询清单：{path}" in capsys.readouterr().out
+    book = openpyxl.load_workbook(path)
+    header, first = [c.value for c in book["查询清单"][3]], [c.value for c in book["查询清单"][4]]
+    row = dict(zip(header, first))
+    assert (row["序号"], row["单位"], row["表号"], row["指标"], row["说明"]) == (1, "北关镇", "ZB10", "03 排查矛盾纠纷", "（未说明）")
+    assert row["来源"] == "《北关镇ZB10-6月.xlsx》D7" and row["填报值"].endswith("件")
+    assert book["查询清单"][4][0].fill.fgColor.rgb.endswith("FFEB9C")  # open queries are shaded
+    assert book.sheetnames == ["查询清单", "重复修改", "修改痕迹"]
