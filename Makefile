@@ -10,7 +10,7 @@ NEXT   := $(shell date -d "$(PERIOD)-01 +1 month" +%Y-%m)
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test bench docs clean
+.PHONY: install demo test bench docs clean pictures
 
 install: $(STAMP) $(CJK_FONT)
 
@@ -46,3 +46,13 @@ bench: install
 docs: install
 	$(PY) -m statreturns.warehouse.docs > docs/warehouse.md
 	$(PY) -m statreturns.reports.rules_doc > docs/rules.md
+
+# the README's pictures of a receipt, 汇总表.xlsx and the draft, printed by LibreOffice from the sample data
+PICTURES := var/pictures
+pictures: install
+	rm -rf $(PICTURES)
+	$(PY) -m statreturns.samples $(PICTURES)/inbox
+	$(CLI) ingest $(PICTURES)/inbox --period $(PERIOD) --warehouse $(PICTURES)/wh.duckdb --archive $(PICTURES)/archive
+	$(CLI) report --period $(PERIOD) --org 110199002 --warehouse $(PICTURES)/wh.duckdb --out $(PICTURES)/out
+	$(CLI) feedback --period $(PERIOD) --warehouse $(PICTURES)/wh.duckdb --out $(PICTURES)/out
+	$(PY) -m statreturns.reports.pictures $(PICTURES)/out/$(PERIOD)/110199002 $(PICTURES)/out/$(PERIOD)/feedback docs/img

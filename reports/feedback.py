@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -43,6 +43,7 @@ WIDTHS = (5, 14, 6, 10, 8, 18, 10, 12, 36, 30, 14)  # about 165 units: one lands
 RECEIPT_WIDTH = 100
 NAME_MAX = 255  # bytes in a file name on the file systems the office uses
 HASH_CHARS = 8
+GRID = Border(*(Side(style="thin", color="FF808080"),) * 4)  # left, right, top, bottom: the table's lines on paper
 _BAD_TITLE = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -111,7 +112,8 @@ def _problem(f, file_name: str, cat: Catalogue) -> str:
 
 
 def _put(ws, row: int, values: list, *, wrap: bool = False) -> None:
-    """Append ``values`` as row ``row``: texts as string cells (never formulas), numbers as numbers."""
+    """Append ``values`` as row ``row``: texts as string cells (never formulas), numbers as numbers; ``wrap``: a row
+    of the findings table, wrapped and ruled."""
     for c, v in enumerate(values, start=1):
         cell = ws.cell(row, c)
         if isinstance(v, str):
@@ -120,6 +122,7 @@ def _put(ws, row: int, values: list, *, wrap: bool = False) -> None:
             cell.value = v
         if wrap:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = GRID
 
 
 def _line(ws, row: int, text: str, columns: int, font: Font | None = None) -> None:

@@ -21,8 +21,9 @@ POPPLER = ("pdfinfo", "pdftotext", "pdftoppm")
 # what LibreOffice needs to open each kind of file (Debian splits it into libreoffice-calc/-writer packages)
 COMPONENTS = {"xlsx": "libsclo.so", "docx": "libswlo.so"}
 TIMEOUT_S = 600
-PICTURES = {"receipt.png": "回执", "tables.png": "汇总表", "draft.png": "总结初稿"}
-DPI = 70
+# file name in docs/img -> (the copy's stem, the share of the first page's height shown from the top)
+PICTURES = {"receipt.png": ("回执", 0.4), "tables.png": ("汇总表", 1.0), "draft.png": ("总结初稿", 1.0)}
+DPI = 80
 _SIZE = re.compile(r"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", re.M)
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 
@@ -83,10 +84,15 @@ def words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
     return [(float(a), float(b), float(c), float(d), unescape(w)) for a, b, c, d, w in _WORD.findall(html)]
 
 
-def png(pdf: Path, page: int, target: Path, dpi: int = DPI) -> Path:
-    """One page drawn as ``target`` (.png)."""
-    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
-                    str(target.with_suffix(""))], check=True, capture_output=True, timeout=TIMEOUT_S)
+def png(pdf: Path, page: int, target: Path, dpi: int = DPI, share: float = 1.0) -> Path:
+    """One page drawn as ``target`` (.png); ``share`` < 1 keeps only that part of it from the top."""
+    crop = []
+    if share < 1:
+        sheet = next(p for p in pages(pdf) if p.number == page)
+        crop = ["-x", "0", "-y", "0", "-W", str(round(sheet.width / 72 * dpi)),
+                "-H", str(round(sheet.height / 72 * dpi * share))]
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), *crop, "-singlefile",
+                    str(pdf), str(target.with_suffix(""))], check=True, capture_output=True, timeout=TIMEOUT_S)
     return target
 
 
@@ -104,11 +110,11 @@ def draw(report: Path, feedback: Path, target: Path) -> list[Path]:
     sources = [busiest_receipt(feedback), report / "汇总表.xlsx", report / "总结初稿.docx"]
     with tempfile.TemporaryDirectory() as tmp:
         copies = []
-        for source, stem in zip(sources, PICTURES.values()):
+        for source, (stem, _) in zip(sources, PICTURES.values()):
             copies.append(Path(tmp) / f"{stem}{source.suffix}")
             shutil.copy(source, copies[-1])
         pdfs = to_pdf(copies, Path(tmp) / "pdf")
-        return [png(pdf, 1, target / name) for pdf, name in zip(pdfs, PICTURES)]
+        return [png(pdf, 1, target / name, share=share) for pdf, (name, (_, share)) in zip(pdfs, PICTURES.items())]
 
 
 if __name__ == "__main__":
