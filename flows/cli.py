@@ -9,6 +9,7 @@ import argparse
 import importlib
 import importlib.metadata
 import pkgutil
+import re
 import sys
 import tomllib
 
@@ -16,6 +17,7 @@ from statreturns.flows import commands
 from statreturns.flows.commands import Refused
 from statreturns.flows.config import load_settings
 from statreturns.schemas.catalogue import CatalogueError
+from statreturns.warehouse.db import WarehouseUnusable
 from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.warehouse.verify import AccountingBroken
 
@@ -30,20 +32,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：参数有误：{_chinese(message)}\n")
 
 
-_ARGPARSE_WORDS = {
-    "the following arguments are required": "缺少参数",
-    "unrecognized arguments": "无法识别的参数",
-    "invalid choice": "不是可选的值",
-    "invalid int value": "不是整数",
-    "expected one argument": "缺少取值",
-    "argument": "参数",
-    "choose from": "可选",
-}
+# argparse's own messages, as a clerk reads them; anything else (our own, already Chinese) passes through
+_ARGPARSE = (
+    (re.compile(r"^the following arguments are required: (.*)$"), "缺少参数：{0}"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), "无法识别的参数：{0}"),
+    (re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"), "参数 {0} 的值 {1} 不可用（可选：{2}）"),
+    (re.compile(r"^argument (\S+): invalid int value: (.*)$"), "参数 {0} 应为整数，而不是 {1}"),
+    (re.compile(r"^argument (\S+): expected one argument$"), "参数 {0} 后面缺少取值"),
+    (re.compile(r"^argument (\S+): (.*)$"), "参数 {0}：{1}"),
+)
 
 
 def _chinese(message: str) -> str:
-    for english, chinese in _ARGPARSE_WORDS.items():
-        message = message.replace(english, chinese)
+    for pattern, template in _ARGPARSE:
+        m = pattern.match(message)
+        if m:
+            return template.format(*m.groups())
     return message
 
 
@@ -63,7 +67,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as e:  # --help, or a mistyped command already answered in Chinese
+        return int(e.code or 0)
     try:
         flags = {k: getattr(args, k, None) for k in PATH_FLAGS}
         settings = load_settings(flags, getattr(args, "config", None))
@@ -74,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except AccountingBroken as e:
         print(f"错误：{e}", file=sys.stderr)
         return 4
-    except (Refused, CatalogueError) as e:
+    except (Refused, CatalogueError, WarehouseUnusable) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
     except tomllib.TOMLDecodeError as e:

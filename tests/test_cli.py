@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from statreturns.flows.config import load_settings
 from tests.conftest import put, zb01
@@ -92,3 +93,38 @@ def test_a_run_while_another_writes_exits_3_naming_it(tmp_path, capsys, monkeypa
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("query", [
+    "select * from read_csv('/etc/passwd')",
+    "copy (select 1) to '{tmp}/leak.csv'",
+    "attach '{tmp}/other.duckdb' as other",
+    "install httpfs",
+    "load httpfs",
+    "set enable_external_access = true",
+])
+def test_analyst_sql_serves_the_warehouse_only(query, tmp_path, capsys, monkeypatch):
+    from statreturns.flows.cli import main
+
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    put(tmp_path / "inbox" / "2023-06" / "财政.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (10, 20)),
+        dt.datetime(2023, 7, 5))
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(["ingest", str(tmp_path / "inbox"), *wh]) == 0
+    capsys.readouterr()
+    assert main(["sql", query.format(tmp=tmp_path), *wh]) == 2
+    err = capsys.readouterr().err
+    assert "只读查询只能查询数据库本身" in err and "Traceback" not in err
+    assert not (tmp_path / "leak.csv").exists() and not (tmp_path / "other.duckdb").exists()
+    assert main(["sql", "select count(*) as n from figures", *wh]) == 0
+    assert "2" in capsys.readouterr().out
+
+
+def test_sql_before_anything_was_loaded_says_so(tmp_path, capsys, monkeypatch):
+    from statreturns.flows.cli import main
+
+    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    assert main(["sql", "select 1", "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert "还没有可查询的数据库" in capsys.readouterr().err

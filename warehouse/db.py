@@ -41,15 +41,41 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return 1 if "submissions" in tables else 0
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; when writable, migrate it to the current schema and recreate its views."""
+class WarehouseUnusable(Exception):
+    """The file named as the warehouse cannot be used as one; the message says why, in Chinese."""
+
+
+def _open(path: Path, read_only: bool, **config) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection, or why the file is no warehouse: a folder, another kind of file, missing."""
+    if path.is_dir():
+        raise WarehouseUnusable(f"数据库应是一个文件，而 {path} 是文件夹")
+    if read_only and not path.exists():
+        raise WarehouseUnusable(f"数据库不存在：{path}")
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as e:
+        if "not a valid DuckDB database" in str(e):
+            raise WarehouseUnusable(f"{path} 不是 DuckDB 数据库文件（请检查 --warehouse 或配置文件中的路径）") from None
+        if "lock" in str(e).lower():
+            raise
+        raise WarehouseUnusable(f"无法打开数据库 {path}：{e}") from None
+
+
+def connect(path: Path, read_only: bool = False, **config) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; when writable, migrate it to the current schema and recreate its views.
+
+    A warehouse written by a newer version of statreturns is refused: writing it back would lose what it knows.
+    """
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return _open(path, True, **config)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _open(path, False, **config)
     con.begin()
     try:
         version = schema_version(con)
+        if version > SCHEMA_VERSION:
+            raise WarehouseUnusable(f"数据库 {path} 是新版本的 statreturns 写的（结构版本 {version}，本程序只认识到 "
+                                    f"{SCHEMA_VERSION}），请升级 statreturns 后再用；本程序不会改动它")
         for number, script in migrations():
             if number > version:
                 con.execute(script)

@@ -17,6 +17,10 @@ from statreturns.warehouse.lock import writer_lock
 from statreturns.warehouse.publish import publish, snapshot_path
 
 
+ANALYST = {"enable_external_access": False, "autoinstall_known_extensions": False,
+           "autoload_known_extensions": False, "lock_configuration": True}
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """The private database one writer writes, the read-only snapshot everyone else reads, and the archive."""
@@ -45,6 +49,13 @@ class Warehouse:
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection to the published snapshot."""
         with connect(self.readable, read_only=True) as con:
+            yield con
+
+    @contextlib.contextmanager
+    def analyst(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for analysts' own SQL: read-only, and sealed from the file system, other databases and
+        extensions, so that a query serves the warehouse only (its settings cannot be changed back)."""
+        with connect(self.readable, read_only=True, **ANALYST) as con:
             yield con
 
     @contextlib.contextmanager

@@ -4,7 +4,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import tempfile
+from pathlib import Path
 
+from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.text import parse_period
 
 
@@ -41,3 +44,22 @@ def common(p: argparse.ArgumentParser, *names: str) -> None:
              "registry": "单位名册 CSV（org_code,org_name,level）"}
     for name in names:
         p.add_argument(f"--{name}", help=helps.get(name))
+
+
+def writable_folder(folder: Path) -> Path:
+    """The output folder, made if need be; refused, before anything is written, when it cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise Refused(f"无法写入输出文件夹 {folder}（{e.strerror or e}）") from None
+    return folder
+
+
+def org_arg(code: str, cat: Catalogue, allowed: tuple[str, ...] = ("all", "each")) -> str:
+    """An ``--org`` that names a registered org (or all/each); anything else, path characters included, is refused."""
+    if code in allowed or cat.org(code) is not None:
+        return code
+    known = "、".join(f"{o.code}（{o.name}）" for o in cat.orgs[:5])
+    raise Refused(f"单位代码“{code}”不在单位名册中（可用：{'、'.join(allowed)} 或名册中的代码，如 {known}）")

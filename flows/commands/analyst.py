@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from statreturns.flows.commands import Refused, common, month, period_arg
+from statreturns.flows.commands import Refused, common, month, period_arg, writable_folder
 from statreturns.flows.config import Settings
 
 
@@ -32,14 +32,32 @@ def register(sub) -> None:
     paths.set_defaults(handler=cmd_paths)
 
 
+SEALED = "只读查询只能查询数据库本身，不能读写文件、挂载其他数据库、加载扩展或修改设置"
+
+
+def _refusal(error: Exception) -> str:
+    """Why a query did not run, for the analyst: sealed from files and settings, or a mistake in the SQL."""
+    import duckdb
+
+    if isinstance(error, duckdb.PermissionException) or "configuration has been locked" in str(error):
+        return f"{SEALED}（{error}）"
+    return f"SQL 有误：{error}"
+
+
+def _readable(settings: Settings) -> None:
+    if not settings.wh.exists:
+        raise Refused(f"还没有可查询的数据库：{settings.wh.snapshot}（先运行 statreturns run 或 ingest）")
+
+
 def cmd_sql(args, settings: Settings) -> int:
     import duckdb
 
-    with settings.wh.reader() as con:
+    _readable(settings)
+    with settings.wh.analyst() as con:
         try:
             print(con.sql(args.query))
         except duckdb.Error as e:
-            raise Refused(f"SQL 有误：{e}") from None
+            raise Refused(_refusal(e)) from None
     return 0
 
 
@@ -47,8 +65,9 @@ def cmd_shell(args, settings: Settings) -> int:
     """A read-only SQL prompt on the published snapshot; a statement ends with ``;``."""
     import duckdb
 
+    _readable(settings)
     print(f"只读查询：{settings.wh.readable}（语句以 ; 结尾，Ctrl-D 退出）")
-    with settings.wh.reader() as con:
+    with settings.wh.analyst() as con:
         buffer = ""
         for line in sys.stdin:
             buffer += line
@@ -56,7 +75,7 @@ def cmd_shell(args, settings: Settings) -> int:
                 try:
                     print(con.sql(buffer))
                 except duckdb.Error as e:
-                    print(f"错误：{e}")
+                    print(f"错误：{_refusal(e)}")
                 buffer = ""
     return 0
 
@@ -78,7 +97,8 @@ def cmd_export(args, settings: Settings) -> int:
     from statreturns.reports.export import export
 
     period = month(args.period)
-    folder = Path(args.dir) if args.dir else settings.out / period.strftime("%Y-%m") / "export"
-    for path in export(settings.wh, period, args.format, folder):
+    folder = Path(args.dir).resolve() if args.dir else settings.out / period.strftime("%Y-%m") / "export"
+    _readable(settings)
+    for path in export(settings.wh, period, args.format, writable_folder(folder)):
         print(f"已导出：{path}")
     return 0

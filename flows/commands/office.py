@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from statreturns.flows.commands import Refused, common, month, period_arg
+from statreturns.flows.commands import Refused, common, month, org_arg, period_arg, writable_folder
 from statreturns.flows.config import Settings
 from statreturns.reports.status import DUE_DAY
 
@@ -45,9 +45,11 @@ def cmd_report(args, settings: Settings) -> int:
     from statreturns.reports.narrative import TemplateError
 
     cat = settings.catalogue()
+    org = org_arg(args.org, cat)
     template = Path(args.template) if args.template else None
     try:
-        folders = build_reports(settings.wh, cat, month(args.period), report_orgs(cat, args.org), settings.out, template)
+        folders = build_reports(settings.wh, cat, month(args.period), report_orgs(cat, org), writable_folder(settings.out),
+                                template)
     except TemplateError as e:
         raise Refused(f"模板有误：{e}") from None
     for folder in folders:
@@ -60,6 +62,7 @@ def cmd_explain(args, settings: Settings) -> int:
     from statreturns.warehouse.explanations import CannotExplain, record_explanation
 
     period = month(args.period) if args.period else None
+    writable_folder(settings.out)
     try:
         explained = record_explanation(settings.wh, args.file, args.rule, args.reason,
                                        indicator=args.indicator, period=period)
@@ -84,9 +87,12 @@ def cmd_status(args, settings: Settings) -> int:
     elif args.format == "csv" and not args.output:
         write_csv(status, sys.stdout)
     elif args.format == "csv":
-        print(f"报送情况：{write_csv(status, Path(args.output))}")
+        path = Path(args.output).resolve()
+        writable_folder(path.parent)
+        print(f"报送情况：{write_csv(status, path)}")
     else:
-        path = Path(args.output) if args.output else status_path(settings.out, status.period)
+        path = Path(args.output).resolve() if args.output else status_path(settings.out, status.period)
+        writable_folder(path.parent)
         print(f"催报单：{write_xlsx(status, path)}")
     return 0
 
@@ -94,6 +100,6 @@ def cmd_status(args, settings: Settings) -> int:
 def cmd_feedback(args, settings: Settings) -> int:
     from statreturns.reports.feedback import write_feedback
 
-    paths = write_feedback(settings.wh, settings.catalogue(), settings.out, period=month(args.period))
+    paths = write_feedback(settings.wh, settings.catalogue(), writable_folder(settings.out), period=month(args.period))
     print(f"审核结果回执 {len(paths)} 个：{settings.out / month(args.period).strftime('%Y-%m') / 'feedback'}")
     return 0

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from statreturns.flows.commands import Refused, common, month, period_arg
+from statreturns.flows.commands import Refused, common, month, period_arg, writable_folder
 from statreturns.flows.config import Settings
 from statreturns.schemas.states import SUBMISSION_STATUSES
 
@@ -68,12 +68,21 @@ def print_result(result: IngestResult) -> None:
               + "（见数据库 findings 表）")
 
 
+def _can_run(settings: Settings) -> None:
+    """What a run needs, checked before it starts: an inbox to read and an output folder to write."""
+    if not settings.inbox.is_dir():
+        raise Refused(f"收件箱不存在或不是文件夹：{settings.inbox}")
+    writable_folder(settings.out)
+    writable_folder(settings.wh.path.parent)
+
+
 def cmd_run(args, settings: Settings) -> int:
     from statreturns.flows.monthly import monthly_consolidation, previous_month
     from statreturns.flows.progress import bar
     from statreturns.reports.status import period_status, short_text
 
     period = args.period or previous_month(dt.datetime.now(dt.timezone.utc))
+    _can_run(settings)
     with bar():
         result, folders = monthly_consolidation(period=period, paths=settings.as_strings())
     print_result(result)
@@ -91,6 +100,7 @@ def cmd_backfill(args, settings: Settings) -> int:
 
     if month(args.start) > month(args.end):
         raise Refused(f"补跑的起始月 {args.start} 晚于结束月 {args.end}")
+    _can_run(settings)
     with bar():
         result, folders = backfill(start=args.start, end=args.end, paths=settings.as_strings())
     print_result(result)
