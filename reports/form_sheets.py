@@ -5,6 +5,8 @@ Each function writes one sheet and returns where its inputs are (a ``SheetMap``)
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from copy import copy
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -18,7 +20,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from statreturns.reports.files import xml_safe
+from statreturns.reports.files import set_text, xml_safe
 from statreturns.reports.form_checks import Untranslatable, failure_formula, growth_node, reads_growth, value_formula
 from statreturns.reports.rules_doc import in_words
 from statreturns.schemas.catalogue import MEASURE_NAMES, SEVERITY_NAMES, Catalogue, Form, Indicator, Org, Rule
@@ -77,14 +79,31 @@ def _font(**kw) -> Font:
 
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_OPEN = Protection(locked=False)
 
 
 def _put(ws: Worksheet, r: int, c: int, value=None, *, fill: str | None = None, bold: bool = False,
-         align: str = "left", box: bool = True, fmt: str | None = None, wrap: bool = False):
+         align: str = "left", box: bool = True, fmt: str | None = None, wrap: bool = False, locked: bool = True):
+    """A cell with a value and a style; ``locked=False`` makes it one the clerk may type in."""
     cell = ws.cell(r, c)
-    if value is not None:
-        cell.value = xml_safe(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        set_text(cell, value)  # a name from a return or the registry stays text, never a formula
+    elif value is not None:
+        cell.value = value
+    _style(cell, (fill, bold, align, box, fmt, wrap, locked))
+    return cell
+
+
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # workbook -> style key -> openpyxl StyleArray
+
+
+def _style(cell, key: tuple) -> None:
+    """Give a cell the style ``key`` describes: built once per workbook, then copied, since openpyxl hashes every
+    style object it is handed and that took most of the time a template takes to write."""
+    known = _STYLES.setdefault(cell.parent.parent, {})
+    if key in known:
+        cell._style = copy(known[key])
+        return
+    fill, bold, align, box, fmt, wrap, locked = key
     cell.font = _font(bold=bold)
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
     if box:
@@ -93,7 +112,9 @@ def _put(ws: Worksheet, r: int, c: int, value=None, *, fill: str | None = None, 
         cell.fill = _fill(fill)
     if fmt:
         cell.number_format = fmt
-    return cell
+    if not locked:
+        cell.protection = Protection(locked=False)
+    known[key] = copy(cell._style)
 
 
 def _ref(r: int, c: int) -> str:
@@ -160,9 +181,8 @@ def _footer(ws: Worksheet, r: int, pairs: list[tuple[int, int, int]]) -> int:
     for k, labels in enumerate(rows):
         for label, (lc, c0, c1) in zip(labels, pairs):
             _put(ws, r + k, lc, label, box=False, align="right")
-            cell = _put(ws, r + k, c0, box=False)
+            cell = _put(ws, r + k, c0, box=False, locked=False)
             cell.border = Border(bottom=_THIN)
-            cell.protection = _OPEN
             _merge(ws, r + k, c0, r + k, c1)
             _validate(ws, _ref(r + k, c0), DataValidation(type="textLength", operator="lessThanOrEqual", formula1="50",
                                                           allow_blank=True),
@@ -220,8 +240,7 @@ def _number_format(cat: Catalogue, unit: str | None) -> str:
 
 def _number_input(ws: Worksheet, cat: Catalogue, ind: Indicator, measure: str, r: int, c: int) -> str:
     ref = _ref(r, c)
-    cell = _put(ws, r, c, align="right", fmt=_number_format(cat, ind.unit))
-    cell.protection = _OPEN
+    _put(ws, r, c, align="right", fmt=_number_format(cat, ind.unit), locked=False)
     whole = _whole(cat, ind.unit)
     kind = "整数" if whole else "数字（可有小数）"
     hint = {"month": "本月发生数", "ytd": "1月至本月的累计数" if ind.kind == "flow" else "本月末的数",
@@ -278,8 +297,7 @@ def indicator_sheet(ws: Worksheet, cat: Catalogue, form: Form, issue: Issue) -> 
         _put(ws, r, col["code"], ind.code, fill="locked", align="center")
         _put(ws, r, col["unit"], ind.unit or "—", fill="locked", align="center")
         cells[(ind.code, "unit")] = _ref(r, col["unit"])
-        remark = _put(ws, r, col["remark"], wrap=True)
-        remark.protection = _OPEN
+        _put(ws, r, col["remark"], wrap=True, locked=False)
         _validate(ws, _ref(r, col["remark"]), DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200",
                                                              allow_blank=True),
                   "说明", f"需要说明{ind.name}的数字时写在这里，如增减较大的原因", "说明不超过200个字")
@@ -303,8 +321,7 @@ def indicator_sheet(ws: Worksheet, cat: Catalogue, form: Form, issue: Issue) -> 
 def _text_row(ws: Worksheet, ind: Indicator, r: int, col: dict[str, int]) -> str:
     """A text item: one input over the value columns, as departments write them."""
     c0, c1 = col["month"], col["yoy_pct"]
-    cell = _put(ws, r, c0, wrap=True)
-    cell.protection = _OPEN
+    _put(ws, r, c0, wrap=True, locked=False)
     for c in range(c0 + 1, c1 + 1):
         _put(ws, r, c)
     _merge(ws, r, c0, r, c1)
@@ -334,7 +351,7 @@ def _number_row(ws: Worksheet, cat: Catalogue, form: Form, ind: Indicator, issue
     ws.cell(r, col["prior_ytd"]).value = issue.earlier.get("last_year.ytd", {}).get((form.code, ind.code))
     here = {"ytd": _abs(r, col["ytd"]), "prior_ytd": _abs(r, col["prior_ytd"])}
     formula = value_formula(growth_node(), lambda ref: here.get(ref.measure), FUNCTIONS["growth"].decimals)
-    _put(ws, r, col["yoy_pct"], formula.replace("$", ""), fill="locked", align="right", fmt="0.0")
+    _put(ws, r, col["yoy_pct"], fill="locked", align="right", fmt="0.0").value = formula.replace("$", "")
 
 
 def _row_checks(cat: Catalogue, form: Form, ind: Indicator, issue: Issue, r: int, col: dict[str, int],
@@ -401,9 +418,8 @@ def project_sheet(ws: Worksheet, cat: Catalogue, form: Form, issue: Issue) -> Sh
         p = listed[k] if k < len(listed) else {}
         _put(ws, r, col["seq"], k + 1, fill="locked", align="center")
         for f in fields[1:]:
-            cell = _put(ws, r, col[f], p.get(f), align="right" if f == "total_investment" else "left",
-                        fmt="#,##0.00" if f == "total_investment" else None, wrap=f == "remark")
-            cell.protection = _OPEN
+            _put(ws, r, col[f], p.get(f), align="right" if f == "total_investment" else "left",
+                 fmt="#,##0.00" if f == "total_investment" else None, wrap=f == "remark", locked=False)
         _project_validations(ws, form, r, col)
     for f in form.columns:
         cells[("", f)] = f"{get_column_letter(col[f])}{first}:{get_column_letter(col[f])}{last}"

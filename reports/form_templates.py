@@ -15,6 +15,7 @@ import openpyxl
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.workbook.protection import WorkbookProtection
 
+from statreturns.reports.files import set_text
 from statreturns.reports.form_sheets import Issue, earlier_periods, indicator_sheet, instructions_sheet, project_sheet, words
 from statreturns.schemas.catalogue import Catalogue, Form
 from statreturns.schemas.fingerprint import META_SHEET, TEMPLATE_VERSION, Fingerprint, catalogue_hash, fingerprint_rows
@@ -90,8 +91,10 @@ def template_book(cat: Catalogue, issue: Issue, forms: list[Form]) -> openpyxl.W
     fp = Fingerprint(issue.org.code, issue.department, issue.period, TEMPLATE_VERSION, catalogue_hash(cat, codes),
                      tuple(maps), (notes.title,))
     meta = book.create_sheet(META_SHEET)
-    for row in fingerprint_rows(fp):
-        meta.append(list(row))
+    for r, row in enumerate(fingerprint_rows(fp), start=1):
+        for c, text in enumerate(row, start=1):
+            if text:
+                set_text(meta.cell(r, c), text)
     meta.protection.sheet = True
     meta.sheet_state = "veryHidden"
     book.active = 0

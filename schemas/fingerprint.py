@@ -109,8 +109,8 @@ def parse_fingerprint(grid: Grid) -> Fingerprint | None:
         start = next(r for r, row in enumerate(text) if tuple(row) == TABLE)
     except StopIteration:
         return None
-    head = {row[0]: row[1] for row in text[1:start]}
-    period = parse_period(grid.raw(next(r for r in range(start) if text[r][0] == "period"), 1)) if "period" in head else None
+    head = {text[r][0]: text[r][1] for r in range(1, start)}
+    period = next((parse_period(grid.raw(r, 1)) for r in range(1, start) if text[r][0] == "period"), None)
     if not head.get("org_code") or period is None:
         return None
     maps: dict[str, SheetMap] = {}

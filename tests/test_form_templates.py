@@ -16,7 +16,8 @@ import pytest
 from statreturns.flows.cli import main
 from statreturns.intake.readers import read_grids
 from statreturns.reports.form_checks import CALLS, failure_formula
-from statreturns.reports.form_templates import template_name, write_templates
+from statreturns.reports.form_sheets import Issue
+from statreturns.reports.form_templates import template_book, template_name, write_templates
 from statreturns.samples import write_sample_inbox
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.fingerprint import META_SHEET, catalogue_hash, parse_fingerprint
@@ -137,6 +138,16 @@ def _fill_projects(ws, col) -> list[tuple]:
 
 # ---- fixtures: the judging scenario, Jan–Jun 2023 in the warehouse
 
+@pytest.fixture(scope="module", autouse=True)
+def no_config(tmp_path_factory):
+    """Commands read no statreturns.toml from the working directory."""
+    empty = tmp_path_factory.mktemp("config") / "none.toml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STATRETURNS_CONFIG", str(empty))
+        yield
+
+
 @pytest.fixture(scope="module")
 def june(tmp_path_factory, cat):
     """A warehouse holding the demo district's January–June returns (never seen by the templates before)."""
@@ -216,13 +227,15 @@ def test_templates_cover_every_org_and_all_twelve_forms(july, cat):
         assert sorted(forms) == sorted(cat.forms), org.name
 
 
-def test_filled_templates_are_accepted_with_every_figure_as_typed(june, july, tmp_path, cat):
+def test_filled_templates_are_accepted_with_every_figure_as_typed(june, july, tmp_path, cat, capsys):
     wh = _copy(june, tmp_path / "wh")
     inbox, typed = _filled(july, tmp_path, cat)
-    result = ingest_into(wh, inbox, cat, JULY)
-    assert set(result.submissions["status"]) == {"accepted"}
-    assert not (result.findings["severity"] == "error").any()
+    assert main(["ingest", str(inbox), "--warehouse", str(wh.path), "--period", "2023-07"]) == 0
+    assert "受理 36" in capsys.readouterr().out
     _assert_landed(wh, typed)
+    with wh.reader() as con:
+        assert con.execute("select count(*) from findings where severity = 'error' and sha256 in "
+                           "(select sha256 from submissions where period = '2023-07-01')").fetchone() == (0,)
 
 
 def test_a_wrong_continuity_figure_is_rejected_naming_the_cell(june, july, tmp_path, cat):
@@ -450,6 +463,19 @@ def test_only_inputs_and_the_remarks_are_open_each_with_a_validation_naming_indi
                     assert dv.type == ("whole" if whole else "decimal"), (form.code, ind.code, ind.unit)
 
 
+def test_a_name_from_a_return_is_written_as_text_and_read_back_as_written(tmp_path, cat):
+    hostile = '=HYPERLINK("http://example.com","点我")'
+    issue = Issue(cat.orgs[0], "经济发展办公室", JULY, projects=(
+        {"project_name": hostile, "status": "续建", "total_investment": 100.0, "location": "@SUM(1)",
+         "industry": None, "responsible": "-1+2"},))
+    path = tmp_path / "t.xlsx"
+    template_book(cat, issue, [cat.forms["ZB03"]]).save(path)
+    grid = read_grids(path.read_bytes())[0]
+    assert grid.raw(5, 1) == hostile and grid.raw(5, 4) == "@SUM(1)" and not grid.formulas
+    projects = _read(path, cat).projects
+    assert list(projects["project_name"]) == [hostile] and list(projects["responsible"]) == ["-1+2"]
+
+
 def test_a_figure_the_office_does_not_have_is_left_empty(empty):
     ws = openpyxl.load_workbook(next(p for p in empty if "财政所" in p.name)).worksheets[0]
     assert [ws.cell(r, c).value for r in (6, 7) for c in (4, 5, 6, 8)] == [None] * 8
@@ -562,9 +588,7 @@ def test_the_command_refuses_an_org_the_registry_does_not_have(tmp_path, capsys)
 
 
 def test_the_command_writes_under_the_output_folder_by_default(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("STATRETURNS_OUT", str(tmp_path / "out"))
-    (tmp_path / "none.toml").write_text("", encoding="utf-8")
     assert main(["templates", "--period", "2023-07", "--org", "110199101", "--department", "河长办",
                  "--warehouse", str(tmp_path / "w.duckdb")]) == 0
     out = capsys.readouterr().out
