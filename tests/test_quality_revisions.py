@@ -89,6 +89,7 @@ def test_a_return_corrected_three_times_is_queried(tmp_path, cat):
     assert found == [("财政5月（第4版）.xlsx", "warning",
                       "《财政5月（第4版）.xlsx》工作表“Sheet1”：本期本表已更正3次（共报送4版无误报表），请核实数据是否可靠", "Sheet1")]
     assert counted >= 1
+    assert cat.rules["repeated_revision"].params["min_revisions"] == 3  # the threshold is data
 
 
 def test_two_corrections_are_not_repeated_revision(tmp_path, cat):
