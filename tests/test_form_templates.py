@@ -252,6 +252,22 @@ def test_a_wrong_continuity_figure_is_rejected_naming_the_cell(june, july, tmp_p
     assert "E7单元格" in errors["message"].iloc[0] and "全口径财政收入" in errors["message"].iloc[0]
 
 
+def test_a_reason_in_the_remarks_column_explains_the_yellow_warning(june, july, tmp_path, cat):
+    inbox = tmp_path / "inbox" / "2023-07"
+    path = _one_filled(july, inbox, cat)
+    book = openpyxl.load_workbook(path)
+    ws = book.worksheets[0]
+    _type(ws, "F6", round(ws["E6"].value / 1.8, 2))  # 一般公共预算收入 up 80% on last year
+    _type(ws, "I6", "一般公共预算收入增幅较大，系本月新增税源入库")
+    book.save(path)
+    wh = _copy(june, tmp_path / "wh")
+    result = ingest_into(wh, inbox.parent, cat, JULY)
+    assert list(result.submissions["status"]) == ["accepted"]
+    with wh.reader() as con:
+        found = con.execute("select rule, cell, explained, explanation from findings where file_name = ?", [path.name]).fetchall()
+    assert found == [("yoy_beyond_50", "E6", True, "一般公共预算收入增幅较大，系本月新增税源入库")]
+
+
 @needs_soffice
 def test_libreoffice_resaved_templates_keep_their_checks_and_are_accepted(june, july, tmp_path, cat):
     inbox, typed = _filled(july, tmp_path / "filled", cat)
