@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import threading
+import urllib.parse
+import zipfile
 
 import openpyxl
 import pytest
@@ -328,12 +330,22 @@ def test_the_office_board_shows_each_org_and_form_and_clicks_through_to_the_find
     assert any(ORG_NAME in line and "ZB05" in line and "退回" in line for line in listed)
 
 
-def test_the_month_templates_are_offered_to_a_clerk(client):
-    answer = client.get("/templates?period=2025-01", cookies=_session(client))
-    try:
-        import statreturns.reports.form_templates  # noqa: F401
-    except ImportError:
-        assert answer.status_code == 404 and "模板暂不可用" in answer.text
-        return
-    assert answer.status_code == 200
-    assert answer.content[:2] == b"PK"  # an xlsx, or a zip of them
+def test_the_month_templates_are_offered_to_a_clerk_for_their_org_and_department(client):
+    every = client.get("/templates?period=2025-01", cookies=_session(client))
+    assert every.status_code == 200 and "zip" in every.headers["content-disposition"]
+    names = zipfile.ZipFile(io.BytesIO(every.content)).namelist()
+    assert len(names) == 11 and all(n.startswith(f"{ORG_NAME}-") and n.endswith("2025年1月填报模板.xlsx") for n in names)
+    finance = client.get("/templates?period=2025-01", cookies=_session(client, "finance"))
+    assert finance.status_code == 200 and finance.content[:2] == b"PK"
+    assert urllib.parse.quote(f"{ORG_NAME}-财政所-2025年1月填报模板.xlsx") in finance.headers["content-disposition"]
+
+
+def test_a_load_that_fails_keeps_nothing_and_says_so(cat, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("statreturns.web.uploads.ingest", broken)
+    with portal_client(tmp_path, raise_server_exceptions=False) as client:
+        answer = upload(client, january(cat)["ZB01"])
+    assert answer.status_code == 500 and "未保存" in answer.json()["detail"] and "disk" not in answer.text
+    assert kept(tmp_path) == []

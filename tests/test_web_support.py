@@ -68,10 +68,10 @@ def settings_at(tmp_path) -> Settings:
                     archive=tmp_path / "var" / "archive", registry=None)
 
 
-def portal_client(tmp_path, limits: Limits | None = None) -> TestClient:
+def portal_client(tmp_path, limits: Limits | None = None, raise_server_exceptions: bool = True) -> TestClient:
     settings = settings_at(tmp_path)
     make_accounts(settings.warehouse)
-    return TestClient(create_app(settings, limits or Limits(wait=5)))
+    return TestClient(create_app(settings, limits or Limits(wait=5)), raise_server_exceptions=raise_server_exceptions)
 
 
 def test_the_january_set_passes_every_rule_when_loaded(cat, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import inspect
 import secrets
 import shutil
 import tempfile
@@ -179,6 +178,13 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         session = portal.accounts.session(request.cookies.get(COOKIE))
         return render(request, "message.html", session, 400, title="无法办理", text=str(exc))
 
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception):
+        text = "系统出错，本次操作没有完成（上传的文件未保存），请稍后重试；仍不行请与统计局联系"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": text}, status_code=500)
+        return HTMLResponse(env.get_template("message.html").render(title="系统出错", text=text), status_code=500)
+
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge):
         return _too_large(limits.max_request_bytes)
@@ -330,15 +336,9 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         if ret is None:
             raise BadRequest("这个文件没有这条提醒，或者它不是本单位的报表")
 
-        def record():
-            args = dict(indicator=indicator or None, period=ret.period)
-            if "who" in inspect.signature(record_explanation).parameters:  # it logs who gave the reason itself
-                record_explanation(portal.wh, found.file_name, rule, reason, who=session.account.who, cat=portal.cat, **args)
-                return
-            record_explanation(portal.wh, found.file_name, rule, reason, **args)
-            with portal.wh.writer(timeout=limits.wait) as con:
-                log_action(con, session.account.who, "explain", found.file_name, sha256=sha,
-                           detail=f"{rule}{f'（指标{indicator}）' if indicator else ''}：{reason}")
+        def record():  # it writes the audit log's line, naming the account
+            record_explanation(portal.wh, found.file_name, rule, reason, indicator=indicator or None,
+                               period=ret.period, who=session.account.who, cat=portal.cat)
 
         try:
             await run_in_threadpool(record)
@@ -350,26 +350,24 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
     @app.get("/templates")
     def templates(request: Request, period: str | None = None):
+        from statreturns.reports.form_templates import TemplateRequestError, write_templates
+
         session = page_session(request)
         account = session.account
-        month = parse_month(period, portal.current_month())
-        try:
-            from statreturns.reports.form_templates import write_templates
-        except ImportError:
-            return render(request, "message.html", session, 404, title="模板暂不可用",
-                          text="填报模板暂不可用，请使用统计局下发的模板。")
         if account.office:
             raise Forbidden()
+        month = parse_month(period, portal.current_month())
         folder = Path(tempfile.mkdtemp(prefix="statreturns-templates-"))
         cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
-        paths = write_templates(portal.wh, portal.cat, month, folder, orgs=[account.org_code],
-                                department=account.department)
-        if not paths:
+        try:
+            paths = write_templates(portal.wh, portal.cat, month, folder, orgs=[account.org_code],
+                                    department=account.department)
+        except TemplateRequestError as e:
             shutil.rmtree(folder, ignore_errors=True)
-            return render(request, "message.html", session, 404, title="模板暂不可用", text="本月没有需要填报的模板。")
+            return render(request, "message.html", session, 404, title="模板暂不可用", text=str(e))
         if len(paths) == 1:
             return FileResponse(paths[0], filename=paths[0].name, background=cleanup)
-        bundle = folder / f"{portal.org_name(account.org_code)}{month:%Y-%m}填报模板.zip"
+        bundle = folder / f"{portal.org_name(account.org_code)}-{month.year}年{month.month}月填报模板.zip"
         with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as z:
             for p in paths:
                 z.write(p, p.name)

@@ -91,7 +91,8 @@ class Portal:
             return True
 
     def status(self, period: dt.date) -> Status:
-        return period_status(self.wh, self.cat, period)
+        """Who has reported for ``period``, against the deadline the configuration sets."""
+        return period_status(self.wh, self.cat, period, self.settings.due_day)
 
     def org_name(self, code: str | None) -> str:
         org = self.cat.org(code) if code else None
