@@ -64,6 +64,7 @@ def audit(batch: Batch, previous: pd.DataFrame, cat: Catalogue, run_period: dt.d
         _form_checks(w, cat),
         _periods(batch.returns, batch.records, cat, run_period),
         _projects(batch, cat),
+        _twice_in_file(batch, cat),
     ]
     parts = [p for p in parts if not p.empty]
     found = pd.concat(parts, ignore_index=True) if parts else batch.findings.iloc[0:0]
@@ -257,6 +258,49 @@ def _periods(returns: pd.DataFrame, records: pd.DataFrame, cat: Catalogue, run_p
         _rows(moved, lambda r: finding(cat, "period_folder_mismatch", file_name=r.file_name, sheet=r.sheet, cell=r.period_cell,
                                        form_code=r.form_code, value=_month(r.period), folder_period=_month(r.folder_period))),
     ], ignore_index=True)
+
+
+def _sub_batch(batch: Batch, keys: pd.DataFrame) -> Batch:
+    """The part of a batch belonging to the returns in ``keys`` (sha256, sheet)."""
+    pick = lambda frame: frame.merge(keys, on=list(RECORD_KEY))  # noqa: E731
+    return Batch(pick(batch.returns), pick(batch.records), pick(batch.projects), pick(batch.findings))
+
+
+def _contents(batch: Batch, returns: pd.DataFrame) -> dict[tuple[str, str], tuple]:
+    """Per return of ``returns`` (sha256, sheet), what it says: its figures, texts and projects, comparably."""
+    part = _sub_batch(batch, returns[list(RECORD_KEY)])
+    said: dict[tuple[str, str], list] = {}
+    for r in part.records.itertuples(index=False):
+        shown = r.text_value if isinstance(r.text_value, str) else None if pd.isna(r.value) else round(r.value, 6)
+        said.setdefault((r.sha256, r.sheet), []).append((r.indicator_code, r.measure, shown))
+    for p in part.projects.itertuples(index=False):
+        inv = None if pd.isna(p.total_investment) else round(p.total_investment, 6)
+        said.setdefault((p.sha256, p.sheet), []).append((str(p.project_name), str(p.status), inv))
+    return {k: tuple(sorted(v, key=str)) for k, v in said.items()}
+
+
+def _twice_in_file(batch: Batch, cat: Catalogue) -> pd.DataFrame:
+    """Two sheets of one file holding the same return with different figures: the department's own contradiction,
+    so each is refused, naming the others; identical copies are one return sent twice and stand."""
+    rets = batch.returns.dropna(subset=["sheet", "org_code", "form_code", "period"])
+    keys = ["sha256", "org_code", "form_code", "period"]
+    twice = rets[rets.duplicated(keys, keep=False)]
+    if twice.empty:
+        return _rows(twice, None)
+    said = _contents(batch, twice)
+    out = []
+    for _, group in twice.groupby(keys):
+        versions = {said.get((r.sha256, r.sheet)) for r in group.itertuples(index=False)}
+        if len(versions) == 1:
+            continue
+        sheets = "、".join(f"“{s}”" for s in group["sheet"])
+        form = cat.forms[group["form_code"].iloc[0]]
+        org = cat.org(group["org_code"].iloc[0])
+        what = f"{org.name if org else ''}{form.code}表{_month(group['period'].iloc[0])}的报表"
+        out.append(_rows(group, lambda r: finding(cat, "return_twice_in_file", file_name=r.file_name, sheet=r.sheet,
+                                                   cell=r.period_cell, form_code=r.form_code, value=what,
+                                                   sheets=sheets)))
+    return pd.concat(out, ignore_index=True) if out else _rows(twice.iloc[0:0], None)
 
 
 def _projects(batch: Batch, cat: Catalogue) -> pd.DataFrame:

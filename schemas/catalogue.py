@@ -128,6 +128,7 @@ class Catalogue:
     layouts: dict[str, dict[str, re.Pattern]] = field(hash=False)  # layout -> column field -> header words
     footer: tuple[str, ...] = ()
     no_figure: frozenset[str] = frozenset()
+    totals: frozenset[str] = frozenset()  # names of a row that totals the rows above it
     note_words: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # explanations.yaml, folded
 
     def indicators(self) -> list[Indicator]:
@@ -286,6 +287,7 @@ def _builtin() -> Catalogue:
         layouts=_layouts(layout.columns, forms),
         footer=tuple(fold(w) for w in layout.footer),
         no_figure=frozenset(fold(w) for w in layout.no_figure) | {""},
+        totals=frozenset(fold(w) for w in layout.totals),
         note_words={k: tuple(fold(w) for w in v) for k, v in notes.model_dump().items()},
     )
 

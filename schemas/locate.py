@@ -52,11 +52,14 @@ def _label_words(cat: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 def find_labels(grid: Grid, cat: Catalogue, rows: range) -> dict[str, tuple[str, str]]:
-    """Header-block labels (表号, 填报单位, 报告期, 计量单位) as kind -> (value text, A1 of the value)."""
+    """Header-block labels (表号, 填报单位, 报告期, 计量单位) as kind -> (value, A1 of the value).
+
+    Each value is folded text, but a 报告期 in a cell of its own keeps what the cell holds (a date, a number).
+    """
     words = _label_words(cat)
     by_word = {w: kind for kind, w in words}
     pattern = _label_pattern(words)
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[object, str]] = {}
     for r in rows:
         for c in range(grid.width):
             if not grid.is_anchor_or_single(r, c):
@@ -72,11 +75,15 @@ def find_labels(grid: Grid, cat: Catalogue, rows: range) -> dict[str, tuple[str,
                     where = a1(r, c)
                     if not value:
                         value, where = _next_value(grid, r, c, pattern)
-                    found.setdefault(by_word[m[1]], (value, where))
+                    found.setdefault(by_word[m[1]], (_as_label(by_word[m[1]], value), where))
             elif text.rstrip(":") in by_word:
                 value, where = _next_value(grid, r, c, pattern)
-                found.setdefault(by_word[text.rstrip(":")], (value, where))
+                found.setdefault(by_word[text.rstrip(":")], (_as_label(by_word[text.rstrip(":")], value), where))
     return found
+
+
+def _as_label(kind: str, value: object) -> object:
+    return value if kind == "period" else fold(cell_text(value))
 
 
 def _next_value(grid: Grid, r: int, c: int, labels: re.Pattern) -> tuple[object, str]:
@@ -84,8 +91,8 @@ def _next_value(grid: Grid, r: int, c: int, labels: re.Pattern) -> tuple[object,
     for cc in range(c + 1, grid.width):
         if grid.is_anchor_or_single(r, cc) and grid.raw(r, cc) is not None:
             v = grid.raw(r, cc)
-            if isinstance(v, (dt.date, dt.datetime)):
-                return v, a1(r, cc)
+            if isinstance(v, (dt.date, dt.datetime, int, float)) and not isinstance(v, bool):
+                return v, a1(r, cc)  # a date, or a number such as 202306: read as what it is, not as text
             text = fold(cell_text(v))
             return ("", a1(r, c)) if labels.match(text) else (text, a1(r, cc))
     return "", a1(r, c)
@@ -121,18 +128,32 @@ def _classify_row(grid: Grid, cat: Catalogue, r: int, fields: dict, two_rows: bo
     return columns, units
 
 
+def _is_header(columns: dict[str, int], key: tuple[str, str, str]) -> bool:
+    return key[0] in columns and (key[1] in columns or key[2] in columns)
+
+
 def find_header(grid: Grid, cat: Catalogue) -> tuple[str, Header] | None:
-    """The first row that reads as a column header, as (layout, header)."""
+    """The first row that reads as a column header, as (layout, header).
+
+    A two-row header is read as one, merged or not: when its merges were lost (copied as values, unmerged to sort),
+    the names sit in the top row and the column words of the grouped columns in the row below.
+    """
     for r in range(grid.height):
         for layout, fields in cat.layouts.items():
             key = ("name", "ytd", "month") if layout == "indicators" else ("project_name", "total_investment", "status")
             columns, units = _classify_row(grid, cat, r, fields, two_rows=False)
-            if key[0] not in columns or not (key[1] in columns or key[2] in columns):
-                continue
             below, _ = _classify_row(grid, cat, r + 1, fields, two_rows=False)
-            two = len(below) >= 1 and not _looks_like_data(grid, cat, r + 1, columns)
+            if _is_header(columns, key):
+                two = len(below) >= 1 and not _looks_like_data(grid, cat, r + 1, columns)
+            elif key[0] in columns and not _looks_like_data(grid, cat, r + 1, below) and (
+                    key[1] in below or key[2] in below):
+                two = True  # names above, the grouped columns' words below
+            else:
+                continue
             if two:
                 columns, units = _classify_row(grid, cat, r, fields, two_rows=True)
+                if not _is_header(columns, key):
+                    continue
             return layout, Header(r, r + 1 if two else r, columns, units)
     return None
 
@@ -280,6 +301,11 @@ def _names(form: Form) -> dict[str, Indicator]:
     return names
 
 
+def _is_total(cat: Catalogue, *cells: object) -> bool:
+    """Whether a row is a 合计/小计 of the rows above it, by the name (or number) it is given."""
+    return any(split_name(v)[0] in cat.totals for v in cells if isinstance(v, str))
+
+
 def _read_indicators(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dict], list[dict]]:
     records: list[dict] = []
     findings: list[dict] = []
@@ -291,7 +317,7 @@ def _read_indicators(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dic
         code_raw = grid.raw(r, cols["code"]) if "code" in cols else None
         name, name_unit = split_name(name_raw)
         code = normalise_code(code_raw)
-        if not name and code is None:
+        if not name and code is None or _is_total(cat, name_raw, code_raw):
             continue
         ind = _resolve(form, names, name, code)
         if ind is None:
@@ -379,7 +405,8 @@ def _read_projects(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dict]
         return [], [finding(cat, "unit_mismatch", value=unit, unit=form.unit, **ctx)]
     for r in _data_rows(grid, cat, header):
         row = {k: grid.raw(r, c) for k, c in cols.items()}
-        if all(v is None for k, v in row.items() if k != "seq"):
+        if all(v is None for k, v in row.items() if k != "seq") or _is_total(cat, *(
+                row.get(k) for k in ("seq", "project_name", "status"))):
             continue
         inv_cell = a1(r, cols["total_investment"]) if "total_investment" in cols else None
         try:

@@ -101,6 +101,7 @@ class LayoutDoc(_Strict):
     columns: dict[str, list[str]]
     footer: list[str]
     no_figure: list[str]
+    totals: list[str]
 
 
 class DepartmentDoc(_Strict):

@@ -65,10 +65,23 @@ _YM_SEP = re.compile(r"^(\d{4})[-./](\d{1,2})(?:[-./]\d{1,2})?$")
 _YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 
 
+# days a spreadsheet counts from 1899-12-30 (Excel's and WPS's day 0): 1990-01-01 to 2100-12-31
+_SERIAL_DAYS = (32874, 73415)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 def parse_period(value: object) -> dt.date | None:
-    """The month a 报告期 cell names, as the first day of that month (a ``1-6月`` window ends in 6)."""
+    """The month a 报告期 cell names, as the first day of that month (a ``1-6月`` window ends in 6).
+
+    A 报告期 typed in a cell of its own may have been stored as a date (``2023年6月`` becomes 2023-06-01), as the
+    day number of a date whose format was lost (45078), or as a number (202306).
+    """
     if isinstance(value, (dt.date, dt.datetime)):
         return dt.date(value.year, value.month, 1)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        if _SERIAL_DAYS[0] <= value <= _SERIAL_DAYS[1]:
+            day = _EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return dt.date(day.year, day.month, 1)
     text = fold(cell_text(value)).translate(_DASHES)
     for pattern in (_YM_RANGE, _YM_SEP, _YM_COMPACT):
         m = pattern.search(text) if pattern is _YM_RANGE else pattern.match(text)
