@@ -10,7 +10,7 @@ from statreturns.warehouse.closing import NotAllowed, approve, close_period, rec
 from statreturns.warehouse.db import sql
 from statreturns.warehouse.explanations import record_explanation
 from statreturns.warehouse.store import Warehouse
-from tests.conftest import REPORTER, day, ingest_into, put, zb01
+from tests.conftest import REPORTER, day, form_return, ingest_into, put, zb01
 
 MAY = dt.date(2023, 5, 1)
 
@@ -142,8 +142,6 @@ def test_the_period_closed_rule_words_the_refusal(cat):
 @pytest.mark.xfail(strict=True, reason="loading does not yet refuse the returns of a closed period: it is to read "
                    "warehouse/sql/closed_periods.sql and give each such return a finding of rule period_closed")
 def test_after_closing_a_new_return_is_refused_and_after_reopening_accepted(loaded, inbox, db, cat):
-    from tests.conftest import form_return
-
     def may_figures() -> list[tuple]:
         with loaded.reader() as con:
             return con.execute("select form_code, indicator_code, month_value, ytd_value from figures "
@@ -164,3 +162,20 @@ def test_after_closing_a_new_return_is_refused_and_after_reopening_accepted(load
     put(inbox / "2023-05" / "财政5月（再次更正）.xlsx", zb01(REPORTER, "2023年5月", (12, 20), (92, 180), (80, 170)), day(13, 7))
     assert list(ingest_into(db, inbox, cat).submissions["status"]) == ["accepted"]
     assert ("ZB01", "01", 12.0, 92.0) in may_figures()
+
+
+def test_closings_and_approvals_carry_over_into_a_rebuilt_warehouse(loaded, tmp_path, inbox, cat):
+    from statreturns.warehouse.closing import office_records, restore_office_records
+
+    record_explanation(loaded, "财政5月.xlsx", "yoy_beyond_50", "上年同期有一次性退库，基数低", who="统计局")
+    approve(loaded, MAY, None, "统计局")
+    close_period(loaded, MAY, "统计局", "验收")
+    with loaded.reader() as con:
+        carried = office_records(con)
+    fresh = Warehouse.at(tmp_path / "rebuilt.duckdb")
+    ingest_into(fresh, inbox, cat)
+    with fresh.writer() as con:
+        restore_office_records(con, carried)
+    assert closed_now(fresh) == [MAY]
+    with fresh.reader() as con:
+        assert con.execute("select count(*) from approvals").fetchone()[0] == 1

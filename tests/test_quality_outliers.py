@@ -6,7 +6,6 @@ import io
 import random
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd

@@ -10,6 +10,7 @@ import pytest
 
 from statreturns.flows.cli import main
 from statreturns.reports.timeliness import due_at, read_timeliness
+from statreturns.schemas.catalogue import load_catalogue
 from statreturns.warehouse.store import Warehouse
 from tests.conftest import REPORTER, form_return, ingest_into, put, zb01
 
@@ -36,8 +37,6 @@ def year(tmp_path, cat):
 
 
 def test_rates_per_org_and_department_month_by_month(year, tmp_path, cat):
-    from statreturns.schemas.catalogue import load_catalogue
-
     two = load_catalogue(ORGS)
     wh = Warehouse.at(tmp_path / "wh.duckdb")
     ingest_into(wh, year, two)
@@ -62,11 +61,9 @@ def env(tmp_path, monkeypatch, year, cat):
     registry = tmp_path / "orgs.csv"
     registry.write_text(ORGS, encoding="utf-8")
     config = tmp_path / "statreturns.toml"
-    config.write_text(f'[paths]\nregistry = "orgs.csv"\nwarehouse = "wh.duckdb"\nout = "out"\n'
-                      f"[reporting]\ndue_day = 6\ndue_hour = 12\n", encoding="utf-8")
+    config.write_text('[paths]\nregistry = "orgs.csv"\nwarehouse = "wh.duckdb"\nout = "out"\n'
+                      "[reporting]\ndue_day = 6\ndue_hour = 12\n", encoding="utf-8")
     monkeypatch.setenv("STATRETURNS_CONFIG", str(config))
-    from statreturns.schemas.catalogue import load_catalogue
-
     ingest_into(Warehouse.at(tmp_path / "wh.duckdb"), year, load_catalogue(ORGS))
     return tmp_path
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from statreturns.schemas.text import period_label
 from statreturns.warehouse.audit_log import log_action
-from statreturns.warehouse.db import query, sql
+from statreturns.warehouse.db import insert, query, sql
 from statreturns.warehouse.store import Warehouse
 
 
@@ -99,3 +99,18 @@ def approve(wh: Warehouse, period: dt.date, orgs: list[str] | None, who: str, no
             approved.append(org)
         con.commit()
     return approved, refused
+
+
+OFFICE_TABLES = ("period_closings", "approvals")  # what the office did that no archived file can tell again
+
+
+def office_records(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The closings and approvals of a warehouse, to carry over a rebuild."""
+    return {table: query(con, f"all_{table}") for table in OFFICE_TABLES}
+
+
+def restore_office_records(con: duckdb.DuckDBPyConnection, records: dict[str, pd.DataFrame]) -> None:
+    """Put carried closings and approvals into a rebuilt warehouse: after its returns are loaded, since a closed
+    month refuses returns."""
+    for table, frame in records.items():
+        insert(con, table, frame)
