@@ -4,6 +4,7 @@ from __future__ import annotations
 from statreturns.schemas.catalogue import Catalogue, Indicator, MEASURE_NAMES
 from statreturns.schemas.text import cell_text
 
+BLANK = "空白"  # how a message names a cell or a figure left empty
 FINDING_COLUMNS = ("sheet", "cell", "form_code", "indicator_code", "severity", "rule", "value_found", "message")
 # added by the audit: what should be there instead, and whether a warning is explained (说明) and how
 AUDIT_COLUMNS = ("expected", "explained", "explanation")
@@ -39,8 +40,8 @@ def finding(
     shown = cell_text(value)
     if "measure" in fields:
         fields["measure"] = MEASURE_NAMES.get(str(fields["measure"]), fields["measure"])
-    texts = {k: cell_text(v) for k, v in fields.items()}
-    detail = spec.message.format(value=shown, **texts)
+    texts = {k: cell_text(v) or BLANK for k, v in fields.items()}
+    detail = spec.message.format(value=shown or BLANK, **texts)
     expected = spec.expected.format(value=shown, **texts) if spec.expected else texts.get("expected")
     return {
         "sheet": sheet,

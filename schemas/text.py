@@ -6,6 +6,8 @@ import math
 import re
 import unicodedata
 
+import pandas as pd
+
 _DASHES = str.maketrans({c: "-" for c in "—–－─―~～〜至到"})
 _SPACE = re.compile(r"\s+")
 
@@ -18,8 +20,8 @@ def fold(text: object) -> str:
 
 
 def cell_text(value: object) -> str:
-    """The text a person sees in a cell: numbers without a trailing ``.0``."""
-    if value is None:
+    """The text a person sees in a cell: numbers without a trailing ``.0``; nothing for a missing value."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

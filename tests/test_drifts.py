@@ -95,3 +95,10 @@ def test_two_sheets_holding_the_same_figures_are_one_return_sent_twice(tmp_path)
     result = ingest_into(tmp_path / "w.duckdb", tmp_path / "inbox", CAT)
     assert sorted(result.submissions["status"]) == ["accepted", "superseded"]
     assert "return_twice_in_file" not in set(result.findings["rule"])
+
+
+def test_a_project_without_a_status_is_told_as_blank_never_nan():
+    projects = [[1, "冷链物流中心项目", None, 1000, "东关村", "仓储业", "经发办"]]
+    _, found = returns_of(project_return("示例街道经济发展办公室", "2023年6月", projects))
+    (message,) = found.loc[found["rule"] == "project_status", "message"]
+    assert "项目状态“空白”" in message and "nan" not in message.lower()
