@@ -56,3 +56,4 @@ pictures: install
 	$(CLI) report --period $(PERIOD) --org 110199002 --warehouse $(PICTURES)/wh.duckdb --out $(PICTURES)/out
 	$(CLI) feedback --period $(PERIOD) --warehouse $(PICTURES)/wh.duckdb --out $(PICTURES)/out
 	$(PY) -m statreturns.reports.pictures $(PICTURES)/out/$(PERIOD)/110199002 $(PICTURES)/out/$(PERIOD)/feedback docs/img
+	STATRETURNS_PICTURES=docs/img $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_web_browser.py   # the portal's pages

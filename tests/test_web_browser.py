@@ -1,9 +1,10 @@
 """The portal in a real browser (Debian's headless Chromium driven by Selenium through Debian's chromedriver): a clerk
 logs in, uploads a bad return, reads the red cell named on the page and downloads the 回执; the office's board shows
-it. Each page is saved to docs/img/ for the README and docs/portal.md."""
+it. Each page is saved as a picture: to docs/img/ for the README and docs/portal.md with ``make pictures``."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import time
 from pathlib import Path
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER.exists()),
     reason="没有 Debian 的 chromium 和 chromium-driver（apt-get install chromium chromium-driver；.ci/run 会安装）")
 
-IMAGES = Path(__file__).resolve().parents[1] / "docs" / "img"
+# where the pages' pictures go: docs/img for the README and docs/portal.md when `make pictures` asks for them
+PICTURES = os.environ.get("STATRETURNS_PICTURES")
 PASSWORDS = {"统计局": "office-password-1", "shili": "reporter-password-1"}
 
 
@@ -59,12 +61,12 @@ def browser(tmp_path):
         driver.quit()
 
 
-def shoot(driver, name: str) -> None:
-    """The whole page, as a person scrolling it would see it, into docs/img/portal-<name>.png."""
+def shoot(driver, name: str, folder: Path) -> None:
+    """The whole page, as a person scrolling it would see it, as ``portal-<name>.png``."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, min(max(height + 40, 700), 4000))
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(IMAGES / f"portal-{name}.png"))
+    folder.mkdir(parents=True, exist_ok=True)
+    assert driver.save_screenshot(str(folder / f"portal-{name}.png"))
     driver.set_window_size(1400, 1000)
 
 
@@ -88,15 +90,16 @@ def downloaded(folder: Path, timeout: float = 60) -> Path:
 
 def test_a_clerk_uploads_a_bad_return_and_the_office_sees_it(portal, browser, cat, tmp_path):
     url = portal.url
+    pictures = Path(PICTURES) if PICTURES else tmp_path / "pictures"
     browser.get(f"{url}/")
     assert browser.current_url.startswith(f"{url}/login")
-    shoot(browser, "login")
+    shoot(browser, "login", pictures)
 
     log_in(browser, url, "shili")
     browser.get(f"{url}/tasks?period=2026-01")
     states = [e.text for e in browser.find_elements("css selector", "table.tasks span.state")]
     assert states == ["未报"] * len(cat.forms)
-    shoot(browser, "tasks")
+    shoot(browser, "tasks", pictures)
 
     returns = tmp_path / "returns"
     returns.mkdir()
@@ -114,7 +117,7 @@ def test_a_clerk_uploads_a_bad_return_and_the_office_sees_it(portal, browser, ca
     assert "数字为负" in row and "-300" in row and "不能填负数" in row
     verdicts = [e.text for e in browser.find_elements("css selector", "#results span.verdict")]
     assert verdicts == ["退回", "已受理"]
-    shoot(browser, "result")
+    shoot(browser, "result", pictures)
 
     browser.find_element("css selector", "#results a.receipt").click()
     receipt = downloaded(browser.downloads)
@@ -129,8 +132,10 @@ def test_a_clerk_uploads_a_bad_return_and_the_office_sees_it(portal, browser, ca
     assert "rejected" in cell.get_attribute("class") and cell.text == "退回"
     finance = browser.find_element("css selector", f"td.state[title^='{ORG_NAME} ZB01表']")
     assert finance.text in ("已受理", "迟报")
-    shoot(browser, "board")
+    shoot(browser, "board", pictures)
 
     cell.find_element("tag name", "a").click()
     assert browser.find_element("css selector", "td.cell.error").text == "D5"
-    shoot(browser, "findings")
+    shoot(browser, "findings", pictures)
+    assert sorted(p.name for p in pictures.glob("portal-*.png")) == [
+        f"portal-{n}.png" for n in ("board", "findings", "login", "result", "tasks")]
