@@ -139,8 +139,6 @@ def test_the_period_closed_rule_words_the_refusal(cat):
     assert rule.severity == "error" and rule.message == "本期已验收关账，如需更正请联系统计局"
 
 
-@pytest.mark.xfail(strict=True, reason="loading does not yet refuse the returns of a closed period: it is to read "
-                   "warehouse/sql/closed_periods.sql and give each such return a finding of rule period_closed")
 def test_after_closing_a_new_return_is_refused_and_after_reopening_accepted(loaded, inbox, db, cat):
     def may_figures() -> list[tuple]:
         with loaded.reader() as con:

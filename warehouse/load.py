@@ -24,6 +24,7 @@ from statreturns.intake.read import FilesRead
 from statreturns.intake.workers import Pool
 from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.findings import finding
 from statreturns.warehouse.db import insert, query, sql, sync_dimensions
 from statreturns.warehouse.faults import crash_point
 from statreturns.warehouse.verify import AccountingBroken, problems
@@ -127,8 +128,19 @@ class _Gathered:
             insert(self.con, table, mine(frame))
 
 
-def _load_period(con: duckdb.DuckDBPyConnection, period: dt.date | None, cat: Catalogue, now: dt.datetime) -> None:
-    """One period's staged returns: the checks against earlier periods, each return's verdict, then its rows."""
+def _closed(con: duckdb.DuckDBPyConnection, period: dt.date, cat: Catalogue) -> None:
+    """Every staged return of a period the office has closed (验收) is refused, however clean."""
+    rows = [{"sha256": r.sha256, "file_name": r.file_name, "explained": False, "explanation": None,
+             **finding(cat, "period_closed", file_name=r.file_name, sheet=r.sheet, cell=r.period_cell, form_code=r.form_code)}
+            for r in query(con, "stage_returns_of", period=period).itertuples(index=False)]
+    insert(con, "stage_findings", pd.DataFrame(rows))
+
+
+def _load_period(con: duckdb.DuckDBPyConnection, period: dt.date | None, cat: Catalogue, now: dt.datetime,
+                 closed: set[dt.date]) -> None:
+    """One period's staged returns: closed or not, the checks against earlier periods, each verdict, then its rows."""
+    if period in closed:
+        _closed(con, period, cat)
     if period is not None:
         forms = [code for code, form in cat.forms.items() if form.layout == "indicators"]
         w = query(con, "stage_wide", period=period, forms=forms)
@@ -173,8 +185,9 @@ def ingest(
                 progress.advance(len(part.files))
         crash_point("load:gathered")
         progress.stage("审核入库")
+        closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
         for (period,) in con.execute(sql("stage_periods")).fetchall():
-            _load_period(con, period, cat, now)
+            _load_period(con, period, cat, now, closed)
         con.execute(sql("stage_findings_load"))
         for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
             con.execute(sql("insert_duplicate"), {
