@@ -724,7 +724,8 @@ def project_page(form: Form, org_name: str, month: int, projects: list[Project],
         group_sum += inv
         page.set(r, col["seq"], seq)
         page.set(r, col["name"], row.name)
-        page.set(r, col["status"], row.status)
+        if row.status:
+            page.set(r, col["status"], row.status)
         page.cells[(r, col["invest"])] = pen.number(inv, False)
         for k in ("location", "industry", "responsible"):
             if getattr(row, k) is not None:
