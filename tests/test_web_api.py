@@ -211,6 +211,16 @@ def test_login_sets_a_session_cookie_httponly_and_samesite(client):
     assert client.get("/tasks", follow_redirects=False).headers["location"].startswith("/login")
 
 
+@pytest.mark.parametrize("target, landing", [("/tasks?period=2025-01", "/tasks?period=2025-01"), ("//evil.example", "/tasks"),
+                                             ("/\\evil.example", "/tasks"), ("https://evil.example/", "/tasks")])
+def test_after_login_the_clerk_goes_back_to_a_page_of_the_portal_only(client, target, landing):
+    page = client.get("/login", params={"next": target})
+    answer = client.post("/login", follow_redirects=False, data={
+        "name": "clerk", "password": PASSWORDS["clerk"], "csrf": csrf(page.text), "next": target})
+    client.cookies.clear()
+    assert answer.headers["location"] == landing
+
+
 def test_login_is_throttled_after_repeated_failures(client):
     for _ in range(5):
         assert login(client, "clerk", "guess-password").status_code == 401

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 import secrets
 import shutil
 import tempfile
@@ -44,6 +45,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+_LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%]*")
 BUSY = "正在汇总，请稍候…统计局正在运行月度汇总，报表在排队等待入库"
 
 __all__ = ["Limits", "create_app"]
@@ -225,7 +227,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
             return login_page(request, str(e), 401)
         token, _ = portal.accounts.open_session(account)
         target = str(form.get("next", ""))
-        if not target.startswith("/") or target.startswith("//"):
+        if not _LOCAL_PATH.fullmatch(target):  # back to a page of this portal, never to another site
             target = "/office" if account.office else "/tasks"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
