@@ -106,6 +106,8 @@ def test_another_orgs_return_is_refused_with_403_and_not_kept(client, tmp_path):
     assert kept(tmp_path) == []
     with Warehouse.at(tmp_path / "var" / "statreturns.duckdb").reader() as con:
         assert con.execute("select count(*) from submissions").fetchone() == (0,)
+    (refusal,) = audit_log(tmp_path).query("action == 'upload_refused'").itertuples()
+    assert (refusal.who, refusal.what) == ("网页:clerk", "东关财政.xlsx") and OTHER_NAME in refusal.detail
 
 
 def test_a_department_clerk_submits_only_its_departments_forms(client, cat):

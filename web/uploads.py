@@ -4,6 +4,7 @@ loaded by the warehouse's single writer like any run, and answered at once with 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -176,6 +177,10 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, account: Account,
         returns = peek(path, cat)
         why = foreign_return(account, returns, cat)
         if why:
+            path.unlink()
+            with wh.writer(timeout=wait) as con:  # the attempt is on record; the file is not kept
+                log_action(con, account.who, "upload_refused", safe_name(client_name), sha256=hashlib.sha256(data).hexdigest(),
+                           detail=f"原文件名：{client_name or ''}；{why}")
             raise Refused(f"{why}；文件《{safe_name(client_name)}》未保存")
         path = _month_folder(path, returns)
         with wh.writer(timeout=wait) as con:
