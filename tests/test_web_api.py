@@ -185,8 +185,10 @@ def test_an_upload_waits_its_turn_and_is_loaded_when_the_run_ends(tmp_path, cat)
 def test_size_and_count_limits(tmp_path, cat):
     data = january(cat)["ZB01"]
     with portal_client(tmp_path, Limits(max_file_bytes=len(data) + 100, max_files=2, wait=5)) as client:
-        too_big = upload(client, data + b"\0" * 200)
-        assert too_big.status_code == 413 and "太大" in too_big.json()["detail"]
+        too_big = upload(client, data + b"\0" * 200, "大.xlsx")
+        assert too_big.status_code == 413 and too_big.json()["detail"] == f"《大.xlsx》超过 {(len(data) + 100) / 1048576:.3g} MB，未保存"
+        whole = upload(client, data + b"\0" * (2 * 1024 * 1024), "更大.xlsx")  # over all the files a request may bring
+        assert whole.status_code == 413 and "一次超过" in whole.json()["detail"]
         cookies = _session(client)
         token = csrf(client.get("/tasks", cookies=cookies).text)
         files = [("file", (f"{c}.xlsx", january(cat)[c], XLSX)) for c in ("ZB01", "ZB02", "ZB04")]

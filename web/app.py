@@ -48,9 +48,6 @@ HEADERS = {
 _LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%]*")
 BUSY = "正在汇总，请稍候…统计局正在运行月度汇总，报表在排队等待入库"
 
-__all__ = ["Limits", "create_app"]
-
-
 class LoginNeeded(Exception):
     """A page asked for without a live session: go to the login page, and come back."""
 
@@ -60,7 +57,7 @@ class Forbidden(Exception):
 
 
 class TooLarge(Exception):
-    """The request body is larger than the upload limits allow."""
+    """More bytes than the upload limits allow; the message says which limit, in Chinese."""
 
 
 def _environment() -> Environment:
@@ -85,7 +82,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            return await _too_large(self.limit)(scope, receive, send)
+            return await _too_large(_request_limit(self.limit))(scope, receive, send)
         seen = 0
 
         async def counted():
@@ -93,14 +90,22 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise TooLarge()
+                raise TooLarge(_request_limit(self.limit))
             return message
 
         return await self.app(scope, counted, send)
 
 
-def _too_large(limit: int) -> Response:
-    return JSONResponse({"detail": f"上传的内容太大（超过 {limit // (1024 * 1024)} MB），请分几次报送"}, status_code=413)
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.3g} MB"
+
+
+def _request_limit(limit: int) -> str:
+    return f"上传的内容太大（一次超过 {_mb(limit)}），请分几次报送"
+
+
+def _too_large(text: str) -> Response:
+    return JSONResponse({"detail": text}, status_code=413)
 
 
 def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
@@ -189,7 +194,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge):
-        return _too_large(limits.max_request_bytes)
+        return _too_large(str(exc))
 
     # --- signing in and out
 
@@ -270,7 +275,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     async def _read(upload: UploadFile) -> bytes:
         data = await upload.read(limits.max_file_bytes + 1)
         if len(data) > limits.max_file_bytes:
-            raise TooLarge()
+            raise TooLarge(f"《{upload.filename}》超过 {_mb(limits.max_file_bytes)}，未保存")
         return data
 
     def _upload(account: Account, name: str | None, data: bytes, period: dt.date) -> FileResult:
@@ -289,8 +294,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         for f in files:
             try:
                 data = await _read(f)
-            except TooLarge:
-                problems.append(f"《{f.filename}》超过 {limits.max_file_bytes // (1024 * 1024)} MB，未保存")
+            except TooLarge as e:
+                problems.append(str(e))
                 continue
             if not data:
                 problems.append(f"《{f.filename}》是空文件，未保存")

@@ -45,7 +45,8 @@ def register(sub) -> None:
 def cmd_web(args, settings: Settings) -> int:
     import uvicorn
 
-    from statreturns.web.app import Limits, create_app
+    from statreturns.web.app import create_app
+    from statreturns.web.uploads import Limits
 
     if not 0 < args.port < 65536:
         raise Refused(f"端口应在 1 至 65535 之间，而不是 {args.port}")
