@@ -15,8 +15,6 @@ Peers: the same indicator and month in the other orgs, each divided by the org's
 from __future__ import annotations
 
 import datetime as dt
-import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,20 +54,25 @@ class PeerParams:
         return cls(**{k: type(getattr(cls, k))(v) for k, v in rule.params.items() if k in cls.__dataclass_fields__})
 
 
-def scored_measure(kind: str) -> str | None:
-    """The figure of an indicator that is scored: a flow's month, a stock's month-end level; text is not."""
-    return {"flow": "month", "stock": "ytd"}.get(kind)
+# the figure of an indicator that is scored, by its kind: a flow's month, a stock's month-end level; text is not
+SCORED = {"flow": "month", "stock": "ytd"}
+
+
+def row_medians(a: np.ndarray) -> np.ndarray:
+    """The median of each row, NaN skipped (NaN for a row with none): np.nanmedian, without its loop over rows."""
+    ordered = np.sort(a, axis=1)  # NaN sorts last
+    n = np.sum(~np.isnan(a), axis=1)
+    low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[:, None], axis=1)[:, 0]
+    return np.where(n > 0, (low + high) / 2, np.nan)
 
 
 def robust_z(x: np.ndarray, ref: np.ndarray, min_spread: float, min_points: int) -> tuple[np.ndarray, ...]:
     """Modified z-score of each x against its row of ``ref`` (NaN = absent): (z, median, spread, points)."""
     points = np.sum(~np.isnan(ref), axis=1)
     usable = points >= max(min_points, 1)
-    med = np.full(len(x), np.nan)
-    mad = np.full(len(x), np.nan)
-    if usable.any():
-        med[usable] = np.nanmedian(ref[usable], axis=1)
-        mad[usable] = np.nanmedian(np.abs(ref[usable] - med[usable, None]), axis=1)
+    med = np.where(usable, row_medians(ref), np.nan)
+    mad = row_medians(np.abs(ref - med[:, None]))
     spread = np.maximum(mad, min_spread)
     z = np.where(usable, CONSISTENCY * (x - med) / spread, np.nan)
     return z, med, spread, points
@@ -147,9 +150,7 @@ def history_scores(series: pd.DataFrame, period: dt.date, p: HistoryParams) -> p
     with np.errstate(all="ignore"):
         low = np.maximum(np.exp(np.min(np.where(np.isnan(lows), np.inf, lows), axis=0)) - c, 0.0)
         high = np.exp(np.max(np.where(np.isnan(highs), -np.inf, highs), axis=0)) - c
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a series with no earlier month has no median
-        typical = np.nanmedian(values[:, -p.months - 1:-1], axis=1)
+    typical = row_medians(values[:, -p.months - 1:-1])
     out = keys.to_frame(index=False).assign(
         value=values[:, -1], previous=values[:, -2], last_year=last_year[:, -1], median=typical, points=points,
         z_change=z_change, z_level=z_level, score=score, low=np.where(np.isinf(low), np.nan, low),
@@ -169,21 +170,18 @@ def peer_scores(now: pd.DataFrame, sizes: pd.DataFrame, p: PeerParams) -> pd.Dat
     if frame.empty:
         return pd.DataFrame(columns=[*SERIES_KEY, *columns])
     frame = frame.assign(ratio=np.log(frame["value"] + p.small_base) - np.log(frame["size"]))
-    parts = []
-    for _, group in frame.groupby(["form_code", "indicator_code"], sort=False):
-        x = group["ratio"].to_numpy()
-        ref = np.tile(x, (len(x), 1))
-        z, med, spread, points = robust_z(x, ref, p.min_spread, p.min_peers)
-        width = p.threshold / CONSISTENCY
-        sizes_log = np.log(group["size"].to_numpy())
-        parts.append(group[[*SERIES_KEY, "value", "size"]].assign(
-            peers=points, median=np.exp(med + sizes_log) - p.small_base, z_peer=z,
-            low=np.maximum(np.exp(med - width * spread + sizes_log) - p.small_base, 0.0),
-            high=np.exp(med + width * spread + sizes_log) - p.small_base))
-    out = pd.concat(parts, ignore_index=True)
+    # every org of an indicator is scored against the same reference, the indicator's orgs: one median each
+    group = frame.groupby(["form_code", "indicator_code"], sort=False)["ratio"]
+    med = group.transform("median")
+    spread = np.maximum((frame["ratio"] - med).abs().groupby([frame["form_code"], frame["indicator_code"]],
+                                                             sort=False).transform("median"), p.min_spread)
+    peers = group.transform("size")
+    width = p.threshold / CONSISTENCY
+    sizes_log = np.log(frame["size"])
+    out = frame[[*SERIES_KEY, "value", "size"]].assign(
+        peers=peers, median=np.exp(med + sizes_log) - p.small_base,
+        z_peer=(CONSISTENCY * (frame["ratio"] - med) / spread).where(peers >= p.min_peers),
+        low=np.maximum(np.exp(med - width * spread + sizes_log) - p.small_base, 0.0),
+        high=np.exp(med + width * spread + sizes_log) - p.small_base)
     return out[~out["z_peer"].isna()].reset_index(drop=True)
 
-
-def beyond(score: float, threshold: float) -> bool:
-    """Whether a score is past its rule's threshold."""
-    return not math.isnan(score) and abs(score) >= threshold

@@ -17,7 +17,7 @@ from statreturns.schemas.catalogue import MEASURE_NAMES, Catalogue
 from statreturns.schemas.findings import finding
 from statreturns.schemas.notes import BOILERPLATE, explain, read_notes
 from statreturns.schemas.outliers import (
-    SERIES_KEY, HistoryParams, PeerParams, beyond, history_scores, peer_scores, scored_measure,
+    SCORED, SERIES_KEY, HistoryParams, PeerParams, history_scores, peer_scores,
 )
 from statreturns.schemas.records import Received
 from statreturns.schemas.text import cell_text
@@ -54,10 +54,16 @@ def _bounds(low: float, high: float, whole: bool) -> tuple[float, float]:
 def _figures(con: duckdb.DuckDBPyConnection, period: dt.date, months: int) -> pd.DataFrame:
     """The scored figure of every numeric indicator of the accepted returns from ``months`` + 13 months back."""
     frame = query(con, "quality_figures", since=_months_before(period, months + 13), period=period)
-    measure = frame["kind"].map(scored_measure)
-    pick = lambda name: np.where(measure == "month", frame[f"month_{name}"], frame[f"ytd_{name}"])  # noqa: E731
-    return frame.assign(measure=measure, value=pick("value").astype(float), cell=pick("cell"), raw=pick("raw"),
-                        period=pd.to_datetime(frame["period"]))
+    measure = frame["kind"].map(SCORED)
+    value = np.where(measure == "month", frame["month_value"], frame["ytd_value"]).astype(float)
+    return frame.assign(measure=measure, value=value, period=pd.to_datetime(frame["period"]))
+
+
+def _sources(con: duckdb.DuckDBPyConnection, period: dt.date, now: pd.DataFrame) -> pd.DataFrame:
+    """The figures of ``period`` with the file, sheet, cell and text each was read from."""
+    found = now.merge(query(con, "quality_sources", period=period), on=SERIES_KEY)
+    pick = lambda name: np.where(found["measure"] == "month", found[f"month_{name}"], found[f"ytd_{name}"])  # noqa: E731
+    return found.assign(cell=pick("cell"), raw=pick("raw"))
 
 
 def _sizes(figures: pd.DataFrame, period: dt.date, p: PeerParams, months: int) -> pd.DataFrame:
@@ -72,7 +78,7 @@ def scores(con: duckdb.DuckDBPyConnection, cat: Catalogue, period: dt.date) -> p
     """Every scored figure of ``period``: where it is, and its history and peer scores with their expected ranges."""
     hp, pp = HistoryParams.of(cat.rules[HISTORY]), PeerParams.of(cat.rules[PEERS])
     figures = _figures(con, period, hp.months)
-    now = figures[figures["period"] == pd.Timestamp(period)].dropna(subset=["value"])
+    now = _sources(con, period, figures[figures["period"] == pd.Timestamp(period)].dropna(subset=["value"]))
     history = history_scores(figures[[*SERIES_KEY, "kind", "period", "value", "prior_ytd"]], period, hp)
     peers = peer_scores(now[[*SERIES_KEY, "value"]], _sizes(figures, period, pp, hp.months), pp)
     out = now.merge(history.drop(columns="value").rename(columns={"low": "history_low", "high": "history_high",
@@ -107,19 +113,14 @@ def flagged(table: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     """One row per (figure, rule) past the rule's threshold, with the expected range and why, in words."""
     hp, pp = HistoryParams.of(cat.rules[HISTORY]), PeerParams.of(cat.rules[PEERS])
     rows = []
-    for r in table.itertuples(index=False):
-        for rule, z, low, high, why in (
-            (HISTORY, r.history_score, r.history_low, r.history_high,
-             lambda r=r: _history_why(r)),
-            (PEERS, r.peer_score, r.peer_low, r.peer_high, lambda r=r: _peer_why(r, cat, pp)),
-        ):
-            threshold = hp.threshold if rule == HISTORY else pp.threshold
-            if beyond(z, threshold):
-                whole = float(r.value).is_integer() and (pd.isna(r.previous) or float(r.previous).is_integer())
-                low, high = _bounds(low, high, whole)
-                rows.append({**r._asdict(), "rule": rule, "score": abs(z), "low": low, "high": high, "why": why()})
-    columns = [*table.columns, "rule", "score", "low", "high", "why"]
-    return pd.DataFrame(rows, columns=columns)
+    for rule, prefix, threshold, why in ((HISTORY, "history", hp.threshold, _history_why),
+                                         (PEERS, "peer", pp.threshold, lambda r: _peer_why(r, cat, pp))):
+        for r in table[table[f"{prefix}_score"].abs() >= threshold].itertuples(index=False):
+            whole = float(r.value).is_integer() and (pd.isna(r.previous) or float(r.previous).is_integer())
+            low, high = _bounds(getattr(r, f"{prefix}_low"), getattr(r, f"{prefix}_high"), whole)
+            rows.append({**r._asdict(), "rule": rule, "score": abs(getattr(r, f"{prefix}_score")), "low": low,
+                         "high": high, "why": why(r)})
+    return pd.DataFrame(rows, columns=[*table.columns, "rule", "score", "low", "high", "why"])
 
 
 def outlier_findings(hits: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
