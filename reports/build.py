@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 import jinja2
+import pandas as pd
 
 from statreturns.reports.charts import Chart, charts_drawn_alongside, plan_charts, yoy_keys
 from statreturns.reports.lineage import (
@@ -35,8 +36,9 @@ def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, org: str | Non
         figures = query(con, "report_figures", period=period, org=org)
         projects = query(con, "latest_projects", period=period, org=org)
         history = query(con, "report_history", period=period, org=org)
+        district = query(con, "report_district", period=period) if org is None else None
     figures, projects = snapshot_frames(figures, projects, cat)
-    return Snapshot(period, figures, projects, history)
+    return Snapshot(period, figures, projects, history, district if district is not None else pd.DataFrame())
 
 
 def write_tables(summary: Summary, charts: list[Chart], folder: Path) -> None:

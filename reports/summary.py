@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -12,10 +12,12 @@ import yaml
 
 from statreturns.reports.wording import YI, name_list, places
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.text import ytd_window
 
 DISTRICT = "all"
 DISTRICT_NAME = "全区"
 NAMES_SHOWN = 5  # orgs named in a note before "等N个单位"
+YI_UNIT = "亿元"
 KEY = ["form_code", "indicator_code"]
 
 FIGURE_FIELDS = [
@@ -48,6 +50,7 @@ class Snapshot:
     figures: pd.DataFrame  # warehouse/sql/report_figures.sql
     projects: pd.DataFrame  # warehouse/sql/latest_projects.sql
     history: pd.DataFrame  # warehouse/sql/report_history.sql
+    district: pd.DataFrame = field(default_factory=pd.DataFrame)  # warehouse/sql/report_district.sql: 全区 sums
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def project_form(cat: Catalogue):
     return next(f for f in cat.forms.values() if f.layout == "projects")
 
 
-WINDOWS = {m: "1月" if m == 1 else f"1-{m}月" for m in range(1, 13)}
+WINDOWS = {m: ytd_window(m) for m in range(1, 13)}
 
 
 def covers(month: pd.Series) -> pd.Series:
@@ -160,21 +163,24 @@ def _join_notes(*parts: pd.Series, index: pd.Index) -> pd.Series:
     return joined if len(index) else pd.Series(dtype=object, index=index)
 
 
-def _district_figures(rows: pd.DataFrame, inds: pd.DataFrame, period: dt.date, names: pd.Series) -> pd.DataFrame:
-    """The district: sums over orgs (a stale org adds its latest 本年累计, not a 本月), stale and missing orgs named."""
-    current = rows["period"].dt.month == period.month
-    g = rows.assign(month_value=rows["month_value"].where(current)).groupby("key")
-    sums = g[["month_value", "ytd_value", "prior_ytd_value"]].sum(min_count=1)
+SUMS = ["month_value", "ytd_value", "prior_ytd_value", "yoy_pct"]
+
+
+def _district_figures(rows: pd.DataFrame, district: pd.DataFrame, inds: pd.DataFrame, period: dt.date,
+                      names: pd.Series) -> pd.DataFrame:
+    """The district: the warehouse's district_figures (the one rule: a stale org adds its latest 本年累计, not a 本月),
+    with the places of its text items, and the stale and missing orgs named."""
+    g = rows.groupby("key")
     texts = rows.dropna(subset=["text_value"]).groupby("key")["text_value"].agg(
         lambda t: "、".join(dict.fromkeys(p for v in t for p in places(v))))
-    notes = _join_notes(_stale_notes(rows, period, ["key"]), _missing_notes(rows, names, ["key"]), index=sums.index)
-    agg = sums.assign(period=g["period"].max(), text_value=texts.reindex(sums.index), note=notes).reset_index()
-    out = inds.merge(agg, on="key", how="left")
+    notes = _join_notes(_stale_notes(rows, period, ["key"]), _missing_notes(rows, names, ["key"]), index=g.size().index)
+    agg = pd.DataFrame({"period": g["period"].max(), "text_value": texts, "note": notes}).rename_axis("key").reset_index()
+    sums = district.reindex(columns=[*KEY, *SUMS]).assign(key=lambda d: d["form_code"] + "_" + d["indicator_code"])
+    out = inds.merge(agg, on="key", how="left").merge(sums.drop(columns=KEY), on="key", how="left")
     month = out["period"].dt.month
     return out.assign(
         month=month, covers=covers(month), stale=out["period"].notna() & (month != period.month),
         missing=out["period"].isna(), note=out["note"].where(out["period"].notna(), "缺报").fillna(""),
-        yoy_pct=_yoy(out["ytd_value"], out["prior_ytd_value"], out["yoy"]),
     )
 
 
@@ -210,6 +216,14 @@ def _ordered(figures: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     return both.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
 
 
+def _rounded(figures: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
+    """Every figure as it is written: with its unit's decimals, a growth rate with one."""
+    places = figures["unit"].map(cat.decimals_of)
+    values = {m: [None if pd.isna(v) else round(float(v), int(d)) for v, d in zip(figures[m], places)]
+              for m in ("month_value", "ytd_value", "prior_ytd_value")}
+    return figures.assign(**values, yoy_pct=figures["yoy_pct"].astype(float).round(cat.decimals_of("%")))
+
+
 def _project_status(rows: pd.DataFrame, cat: Catalogue, period: dt.date, names: pd.Series, district: bool) -> pd.DataFrame:
     """Per ZB03 status: number of projects and total investment (万元 and 亿元), with the months they cover."""
     form = project_form(cat)
@@ -230,7 +244,8 @@ def _project_status(rows: pd.DataFrame, cat: Catalogue, period: dt.date, names: 
         department=form.department,
         key=form.code + "_" + status["status"],
         count=status["status"].map(g.count()).fillna(0).astype(int) if sent else None,
-        total_investment=total if sent else None, total_investment_yi=total / YI if sent else None,
+        total_investment=total.round(cat.decimals_of(form.unit)) if sent else None,
+        total_investment_yi=(total / YI).round(cat.decimals_of(YI_UNIT)) if sent else None,
         month=month, covers=WINDOWS.get(month),
         missing=not sent, note=note,
     ).reindex(columns=STATUS_FIELDS)
@@ -291,14 +306,15 @@ def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:
     pick = (lambda f: f) if district else (lambda f: f[f["org_code"] == org])
     rows, projects, history = pick(snap.figures), pick(snap.projects), pick(snap.history)
     inds = indicator_frame(cat)
-    figures = (_district_figures(rows, inds, snap.period, names) if district else _org_figures(rows, inds, snap.period))
+    figures = (_district_figures(rows, snap.district, inds, snap.period, names) if district
+               else _org_figures(rows, inds, snap.period))
     levels = {o.code: o.level for o in cat.orgs}
     return Summary(
         period=snap.period,
         org_code=org,
         org_name=DISTRICT_NAME if district else names.get(org, org),
         org_level=None if district else levels.get(org),
-        figures=_ordered(figures, _derived(figures)),
+        figures=_rounded(_ordered(figures, _derived(figures)), cat),
         project_status=_project_status(projects, cat, snap.period, names, district),
         projects=projects.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
         history=_history(history, district),

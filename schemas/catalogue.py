@@ -123,6 +123,7 @@ class Catalogue:
     departments: dict[str, str] = field(hash=False)  # folded name or alias -> department name
     rules: dict[str, Rule] = field(hash=False)  # every rule by code, form rules included
     units: dict[str, tuple[str, float]] = field(hash=False)  # unit -> (dimension, size)
+    decimals: dict[str, int] = field(hash=False)  # unit -> decimal places written; any other unit: 0
     unit_aliases: dict[str, str] = field(hash=False)
     labels: dict[str, tuple[str, ...]] = field(hash=False)
     layouts: dict[str, dict[str, re.Pattern]] = field(hash=False)  # layout -> column field -> header words
@@ -164,6 +165,10 @@ class Catalogue:
             if applies:
                 found.append(rule)
         return tuple(found)
+
+    def decimals_of(self, unit: str | None) -> int:
+        """Decimal places a figure in ``unit`` is written with (a growth rate, unit %, with one)."""
+        return self.decimals.get(unit or "", 0)
 
     def rule_name(self, code: str) -> str:
         """A rule's Chinese name; the code itself for one the catalogue no longer has."""
@@ -274,6 +279,7 @@ def _builtin() -> Catalogue:
             departments[fold(n)] = d.name
     unit_doc = shapes.checked(shapes.UnitsDoc, _yaml("units.yaml"), "units.yaml", CatalogueError).root
     unit_aliases = {fold(k): v for k, v in unit_doc.pop("same", {}).items()}
+    decimals = {u: int(n) for u, n in unit_doc.pop("decimals", {}).items()}
     units = {u: (dim, float(size)) for dim, members in unit_doc.items() for u, size in members.items()}
     notes = shapes.checked(shapes.NoteWordsDoc, _yaml("explanations.yaml"), "explanations.yaml", CatalogueError)
     return Catalogue(
@@ -282,6 +288,7 @@ def _builtin() -> Catalogue:
         departments=departments,
         rules=rules,
         units=units,
+        decimals=decimals,
         unit_aliases=unit_aliases,
         labels={k: tuple(fold(w) for w in v) for k, v in layout.labels.items()},
         layouts=_layouts(layout.columns, forms),

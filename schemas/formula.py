@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from openpyxl.utils.cell import column_index_from_string
+
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.text import NotANumber, parse_number
 
@@ -18,13 +20,6 @@ Lookup = Callable[[int, int], float]
 
 class Unsupported(ValueError):
     """The formula uses something this evaluator does not do."""
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def tokens(text: str) -> list[tuple[str, object]]:
@@ -39,7 +34,7 @@ def tokens(text: str) -> list[tuple[str, object]]:
         if m[1]:
             out.append(("num", float(m[1])))
         elif m[2]:
-            out.append(("ref", (int(m[3]) - 1, _col(m[2]))))
+            out.append(("ref", (int(m[3]) - 1, column_index_from_string(m[2]) - 1)))
         elif m[4]:
             out.append(("fn", m[4].upper()))
         elif m[5].strip():

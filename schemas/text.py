@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 import pandas as pd
+from openpyxl.utils.cell import get_column_letter
 
 _DASHES = str.maketrans({c: "-" for c in "—–－─―~～〜至到"})
 _SPACE = re.compile(r"\s+")
@@ -122,18 +123,18 @@ def normalise_code(value: object) -> str | None:
 
 def a1(row: int, col: int) -> str:
     """Zero-based (row, col) as an A1 reference."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return f"{get_column_letter(col + 1)}{row + 1}"
 
 
 def period_label(period: dt.date) -> str:
     return f"{period.year}年{period.month}月"
 
 
+def ytd_window(month: int) -> str:
+    """The year-to-date window ending in ``month``, as tables write it: 1月, 1-6月."""
+    return "1月" if month == 1 else f"1-{month}月"
+
+
 def months_covered(period: dt.date) -> str:
     """The year-to-date window a figure of ``period`` covers, as the summary writes it."""
-    return "1月" if period.month == 1 else f"1-{period.month}月"
+    return ytd_window(period.month)

@@ -54,7 +54,15 @@ def snap(cat):
     history = pd.DataFrame(columns=["org_code", "form_code", "indicator_code", "month", "period", "ytd_value",
                                     "prior_ytd_value"]).astype({"month": "datetime64[us]", "period": "datetime64[us]"})
     figures, projects = snapshot_frames(figures, projects.astype({"period": "datetime64[us]"}), cat)
-    return Snapshot(JUNE, figures, projects, history)
+    return Snapshot(JUNE, figures, projects, history, district_of(figures))
+
+
+def district_of(figures: pd.DataFrame) -> pd.DataFrame:
+    """What the warehouse's district_figures says of these rows: sums of each org's latest 本年累计, 本月 of June's."""
+    june = figures["period"] == pd.Timestamp(JUNE)
+    sums = figures.assign(month_value=figures["month_value"].where(june)).groupby(["form_code", "indicator_code"])[
+        ["month_value", "ytd_value", "prior_ytd_value"]].sum(min_count=1).reset_index()
+    return sums.assign(yoy_pct=((sums["ytd_value"] / sums["prior_ytd_value"] - 1) * 100).round(1))
 
 
 def draft(snap, cat, org: str, template=None) -> str:

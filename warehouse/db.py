@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.text import ytd_window
 
 
 @cache
@@ -111,9 +112,11 @@ def dimensions(cat: Catalogue) -> dict[str, pd.DataFrame]:
         "forms": frame([(f.code, f.title, f.department, f.layout) for f in cat.forms.values()],
                        columns=["form_code", "title", "department", "layout"]),
         "indicators": frame(
-            [(i.form_code, i.code, i.name, i.unit, i.kind, i.yoy, cat.forms[i.form_code].department) for i in cat.indicators()],
-            columns=["form_code", "indicator_code", "indicator_name", "unit", "kind", "yoy", "department"],
+            [(i.form_code, i.code, i.name, i.unit, i.kind, i.yoy, cat.forms[i.form_code].department,
+              cat.decimals_of(i.unit)) for i in cat.indicators()],
+            columns=["form_code", "indicator_code", "indicator_name", "unit", "kind", "yoy", "department", "decimals"],
         ),
+        "months": frame([(m, ytd_window(m)) for m in range(1, 13)], columns=["month", "ytd_label"]),
     }
 
 

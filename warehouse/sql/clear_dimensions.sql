@@ -3,3 +3,4 @@ delete from orgs;
 delete from departments;
 delete from forms;
 delete from indicators;
+delete from months;

@@ -22,7 +22,7 @@ with revisions as (
 select
     r.org_code, o.org_name, r.period, r.form_code, r.indicator_code, i.indicator_name, i.unit,
     r.month_value, r.ytd_value, r.prior_ytd_value,
-    case when i.yoy and r.prior_ytd_value > 0 then (r.ytd_value / r.prior_ytd_value - 1) * 100 end as yoy_pct,
+    case when i.yoy and r.prior_ytd_value > 0 then round((r.ytd_value / r.prior_ytd_value - 1) * 100, 1) end as yoy_pct,
     r.text_value, r.file_name, r.sheet, r.cell, r.sha256,
     r.status, r.received_at, r.loaded_at,
     lead(r.received_at) over (partition by r.org_code, r.form_code, r.period, r.indicator_code
@@ -43,18 +43,55 @@ where loaded_at <= ts
 qualify row_number() over (partition by org_code, form_code, period, indicator_code
                            order by received_at desc, file_name desc) = 1;
 
+-- The district's figures of each period, by the one rule every report follows: each org counts with its latest
+-- accepted return of the year up to the period, so a department that missed the month is carried forward with its
+-- last 本年累计 (never its 本月) and named in carried_orgs; sums are written with the indicator's decimals.
 create or replace view district_figures as
+with accepted as (
+    select org_code, form_code, period, sha256, sheet
+    from submissions
+    where status = 'accepted' and org_code is not null and period is not null
+),
+lines as (
+    select p.period, a.org_code, a.form_code
+    from (select distinct period from accepted) p
+    join (select distinct org_code, form_code, year(period) as year from accepted) a on a.year = year(p.period)
+),
+latest as (
+    select l.period, l.org_code, a.period as covers, a.sha256, a.sheet
+    from lines l
+    asof join accepted a on a.org_code = l.org_code and a.form_code = l.form_code and l.period >= a.period
+    where year(a.period) = year(l.period)
+),
+org_figures as (
+    select
+        l.period, l.org_code, l.covers, v.form_code, v.indicator_code,
+        max(v.value) filter (where v.measure = 'month') as month_value,
+        max(v.value) filter (where v.measure = 'ytd') as ytd_value,
+        max(v.value) filter (where v.measure = 'prior_ytd') as prior_ytd_value,
+        max(v.text_value) filter (where v.measure = 'text') as text_value
+    from latest l
+    join figure_values v on v.sha256 = l.sha256 and v.sheet = l.sheet
+    group by l.period, l.org_code, l.covers, v.form_code, v.indicator_code
+)
 select
-    f.period, f.form_code, f.indicator_code, f.indicator_name, f.unit, i.kind,
+    f.period, f.form_code, f.indicator_code, i.indicator_name, i.unit, i.kind,
     count(distinct f.org_code) as n_orgs,
-    case when i.kind <> 'text' then sum(f.month_value) end as month_value,
-    case when i.kind <> 'text' then sum(f.ytd_value) end as ytd_value,
-    case when i.kind <> 'text' then sum(f.prior_ytd_value) end as prior_ytd_value,
-    case when i.yoy and sum(f.prior_ytd_value) > 0 then (sum(f.ytd_value) / sum(f.prior_ytd_value) - 1) * 100 end as yoy_pct,
-    string_agg(f.org_name || '：' || f.text_value, '；' order by f.org_code) as text_value
-from figures f
+    case when i.kind <> 'text' then round(sum(f.month_value) filter (where f.covers = f.period), i.decimals) end
+        as month_value,
+    case when i.kind <> 'text' then round(sum(f.ytd_value), i.decimals) end as ytd_value,
+    case when i.kind <> 'text' then round(sum(f.prior_ytd_value), i.decimals) end as prior_ytd_value,
+    case when i.yoy and sum(f.prior_ytd_value) > 0
+         then round((sum(f.ytd_value) / sum(f.prior_ytd_value) - 1) * 100, 1) end as yoy_pct,
+    string_agg(o.org_name || '：' || f.text_value, '；' order by f.org_code) as text_value,
+    count(distinct f.org_code) filter (where f.covers <> f.period) as n_carried,
+    string_agg(o.org_name || '（' || m.ytd_label || '）', '、' order by f.org_code) filter (where f.covers <> f.period)
+        as carried_orgs
+from org_figures f
 join indicators i on i.form_code = f.form_code and i.indicator_code = f.indicator_code
-group by f.period, f.form_code, f.indicator_code, f.indicator_name, f.unit, i.kind, i.yoy;
+left join orgs o on o.org_code = f.org_code
+left join months m on m.month = month(f.covers)
+group by f.period, f.form_code, f.indicator_code, i.indicator_name, i.unit, i.kind, i.yoy, i.decimals;
 
 create or replace view projects as
 select
@@ -70,6 +107,7 @@ select distinct
     year(period) as year,
     month(period) as month,
     year(period) || '年' || month(period) || '月' as label,
-    case when month(period) = 1 then '1月' else '1-' || month(period) || '月' end as ytd_label
+    m.ytd_label
 from submissions
+left join months m on m.month = month(period)
 where period is not null;

@@ -82,7 +82,7 @@ comment on column project_rows.cell is '项目名称所在单元格';
 
 comment on view figures_history is '所有版本的指标数（受理的和被更正替换的），含收到时间和被替换时间。Every error-free revision of every figure.';
 comment on view figures is '现行数：每个单位、每期、每个指标，取受理的最新版。The current accepted figure per (org, period, form, indicator).';
-comment on view district_figures is '全区合计：各单位现行数相加（时期数、时点数相加，同比按合计重算，文字项列出各单位）。Sum over orgs done right.';
+comment on view district_figures is '全区合计：各单位取本年截至该期最近一期受理的报表相加（本期未报的单位沿用其最近一期的本年累计、不计本月，并在 carried_orgs 中列出），同比按合计重算，按指标的小数位数取整。The district by the one rule every report follows.';
 comment on view projects is 'ZB03 重点项目（现行版）。Current projects, from accepted ZB03 returns.';
 comment on view periods is '已收报表涉及的报告期。The periods present, with labels.';
 
@@ -138,8 +138,10 @@ comment on column district_figures.indicator_code is '指标代码';
 comment on column district_figures.indicator_name is '指标名称';
 comment on column district_figures.unit is '入库计量单位';
 comment on column district_figures.kind is 'flow / stock / text';
-comment on column district_figures.n_orgs is '本期报送该指标的单位数';
-comment on column district_figures.month_value is '本月合计';
+comment on column district_figures.n_orgs is '计入合计的单位数（含沿用上期报表的单位）';
+comment on column district_figures.n_carried is '本期未报、沿用本年最近一期报表的单位数';
+comment on column district_figures.carried_orgs is '沿用最近一期报表的单位及其累计期，如 东关街道（1-5月）';
+comment on column district_figures.month_value is '本月合计（只计本期报送的单位）';
 comment on column district_figures.ytd_value is '本年累计合计';
 comment on column district_figures.prior_ytd_value is '上年同期累计合计';
 comment on column district_figures.yoy_pct is '按合计重算的同比增长(%)';
