@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd

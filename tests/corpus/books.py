@@ -159,6 +159,7 @@ def _xlsxwriter(pages: Sequence[Page]) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                      "strings_to_urls": False})
     formats: dict[tuple, object] = {}
+    bold = book.add_format({"bold": True})
 
     def fmt(cell: Cell):
         key = (cell.border, "date" if _is_date(cell) else cell.fmt)
@@ -196,7 +197,6 @@ def _xlsxwriter(pages: Sequence[Page]) -> bytes:
                 else:
                     ws.write_formula(r, c, "=" + cell.formula, f)
             elif cell.runs:
-                bold = book.add_format({"bold": True})
                 parts = []
                 for text, b in cell.runs:
                     parts += [bold, text] if b else [text]
@@ -271,17 +271,14 @@ def _of_formula(text: str) -> str:
 
 def _ods(pages: Sequence[Page]) -> bytes:
     from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.style import Style, TableColumnProperties, TableProperties
+    from odf.style import Style, TableProperties
     from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableRow
     from odf.text import P
 
     doc = OpenDocumentSpreadsheet()
     hidden_table = Style(name="taHidden", family="table")
     hidden_table.addElement(TableProperties(display=False))
-    hidden_col = Style(name="coHidden", family="table-column")
-    hidden_col.addElement(TableColumnProperties(columnwidth="0.8in"))
     doc.automaticstyles.addElement(hidden_table)
-    doc.automaticstyles.addElement(hidden_col)
     for page in pages:
         assert not page.chart, "the ods writer writes no chart sheets"
         table = Table(name=page.name, stylename=hidden_table) if page.hidden else Table(name=page.name)

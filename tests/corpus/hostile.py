@@ -27,8 +27,9 @@ FOLDER = "2023-06"
 INJECTIONS = ('=HYPERLINK("http://x","点击")', "=cmd|' /C calc'!A0", "@SUM(1)", "+1")
 SCRIPT = '<script>alert("x")</script>'
 CONTROL = "滨河\x01小区"
+SHEET = "=9+9"  # a sheet name a spreadsheet would take for a formula
 # Parts of those texts no output may carry inside a live formula or field.
-SIGNS = ('HYPERLINK("http://x"', "cmd|", "SUM(1)", "http://x", "<script")
+SIGNS = ('HYPERLINK("http://x"', "cmd|", "SUM(1)", "http://x", "<script", "9+9")
 
 
 @dataclass
@@ -237,13 +238,13 @@ def build(seed: int = 20230706) -> HostileInbox:
     tags: set[str] = set()
 
     def indicator(name: str, org: str, code: str, st: Style, expect: str = "accepted", what: str = "正常报表",
-                  texts: dict[str, str] | None = None) -> Entry:
+                  texts: dict[str, str] | None = None, rule: str | None = None, **kw) -> Entry:
         figs = dict(truth[(org, code, JUNE)])
         for c, t in (texts or {}).items():
             figs[c] = Figure(text=t)
-        page, _, written = indicator_page(cat.forms[code], org_name[org], JUNE, figs, st, tags)
+        page, _, written = indicator_page(cat.forms[code], org_name[org], JUNE, figs, st, tags, **kw)
         data = write([page], st.writer)
-        e = Entry(name, "file", expect, what, data)
+        e = Entry(name, "file", expect, what, data, rule=rule)
         entries.append(e)
         if expect != "rejected":
             sources[(org, code)] = name
@@ -263,6 +264,9 @@ def build(seed: int = 20230706) -> HostileInbox:
               texts={"T1": INJECTIONS[0]})
     indicator("西城镇城乡建设办公室6月报表.xls", "110199101", "ZB06", xls, what="文字项含脚本和控制字符",
               texts={"T1": SCRIPT, "T2": CONTROL, "T3": INJECTIONS[2], "T4": INJECTIONS[1]})
+    indicator("示例街道退役军人服务站6月报表.xlsx", "110199001", "ZB09", raw, what="工作表名像公式", sheet=SHEET)
+    indicator("东关街道社会事务办公室6月报表.xls", "110199002", "ZB08", xls, expect="rejected", what="数字格里有控制字符",
+              rule="not_number", override={("01", "month"): "12\x01"})
     plain = {"110199101": ("ZB02", Style(writer="xlsxwriter")), "110199001": ("ZB11", template),
              "110199002": ("ZB12", raw)}
     for org, (code, st) in plain.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -178,9 +178,9 @@ STYLES: dict[str, Style] = {
     "styled_blank": Style(writer="raw", formulas=frozenset({"month"}), row_units="blank", border=True, rich=True,
                           inline=True, remark_rich=True, columns=("name", "code", "unit", "month", "ytd", "prior",
                                                                    "yoy", "remark"), period_fmt=1, sheet="Sheet1"),
-    "array": Style(formulas=frozenset({"ytd", "array"}), yoy="value", sheet="{m}月", reporter_fmt=1, period_fmt=3,
+    "array": Style(formulas=frozenset({"ytd", "array"}), yoy="value", sheet="{m}月", reporter_fmt=1, period_fmt=5,
                    border=True, rich=True, words=(("month", "本月数"), ("prior", "去年同期"))),
-    "units": Style(sheet_unit="元", row_units="convert", names="suffix", period_fmt=5, codes="blank",
+    "units": Style(sheet_unit="元", row_units="convert", names="suffix", period="date", codes="blank",
                    sheet="{m}月报", marks=("—",), yoy="percent"),
     "yi": Style(writer="raw", sheet_unit="亿元", row_units="blank", period_fmt=6, list_unit="亿元", border=True,
                 labels="apart", numbers="text", list_total="groups"),
