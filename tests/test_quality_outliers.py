@@ -296,3 +296,14 @@ def test_the_queries_workbook_lists_them_for_the_office(planted, tmp_path, monke
     assert row["来源"] == "《北关镇ZB10-6月.xlsx》D7" and row["填报值"].endswith("件")
     assert book["查询清单"][4][0].fill.fgColor.rgb.endswith("FFEB9C")  # open queries are shaded
     assert book.sheetnames == ["查询清单", "重复修改", "修改痕迹"]
+
+
+def test_refreshing_again_rewrites_the_same_queries(planted, eight, tmp_path):
+    copy = Warehouse.at(tmp_path / "wh.duckdb")
+    copy.path.write_bytes(planted.path.read_bytes())
+    count = "select rule, count(*), sum(n_warnings) from findings f join submissions s using (sha256) group by rule order by rule"
+    with copy.reader() as con:
+        before = con.execute(count).fetchall()
+    with copy.writer() as con:
+        refresh_outliers(con, eight, JUNE)
+        assert con.execute(count).fetchall() == before

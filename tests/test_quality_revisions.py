@@ -101,3 +101,27 @@ def test_two_corrections_are_not_repeated_revision(tmp_path, cat):
     with wh.writer() as con:
         refresh_outliers(con, cat, MAY)
         assert con.execute("select count(*) from findings where rule = 'repeated_revision'").fetchone()[0] == 0
+
+
+def test_the_unseen_corpus_correction_shows_every_changed_figure(tmp_path, cat):
+    """Returns the project never saw (tests/corpus): 西城镇's June ZB11, first sent in another layout with three
+    figures wrong, then corrected: exactly those three appear in ``revisions`` with their old and new values."""
+    from tests.corpus.unseen import build
+
+    corpus = build()
+    corpus.write(tmp_path / "inbox")
+    wh = Warehouse.at(tmp_path / "wh.duckdb")
+    ingest_into(wh, tmp_path / "inbox", cat, dt.date(2023, 6, 1))
+    truth = {code: corpus.figures[("110199101", "ZB11", dt.date(2023, 6, 1), code)] for code in ("01", "04")}
+    with wh.reader() as con:
+        rows = con.execute("select indicator_code, measure, old_value, new_value, new_file from revisions "
+                           "where org_code = '110199101' and form_code = 'ZB11' and period = '2023-06-01' "
+                           "order by indicator_code, measure").fetchall()
+        elsewhere = con.execute("select count(*) from revisions where not (org_code = '110199101' and form_code = 'ZB11')").fetchone()[0]
+    assert [(code, measure, old, new) for code, measure, old, new, _ in rows] == [
+        ("01", "month", truth["01"].month + 3, truth["01"].month),
+        ("01", "ytd", truth["01"].ytd + 3, truth["01"].ytd),
+        ("04", "ytd", truth["04"].ytd + 1, truth["04"].ytd),
+    ]
+    assert {r[-1] for r in rows} == {"西城镇应急管理办公室6月报表（更正）.xlsx"}
+    assert elsewhere == 0
