@@ -75,7 +75,12 @@ def test_a_return_with_a_negative_figure_comes_back_rejected_naming_its_cell(cli
     assert (negative["severity"], negative["sheet"], negative["cell"], negative["value_found"]) == ("error", "Sheet1", "D5", "-300")
     assert "D5单元格" in negative["message"] and negative["rule_name"] == "数字为负" and negative["how_to_fix"]
     assert body["file_name"].endswith("-热线1月.xlsx") and kept(tmp_path) == [tmp_path / "inbox" / "2025-01" / body["file_name"]]
-    # the 回执 marks the same cell
+    # the 回执 is written at once where a run writes it, and nothing more is owed for the file
+    stem = body["file_name"].removesuffix(".xlsx")
+    assert (tmp_path / "out" / "2025-01" / "feedback" / f"{stem}_审核结果.xlsx").is_file()
+    with Warehouse.at(tmp_path / "var" / "statreturns.duckdb").writer(publish_after=False) as con:
+        assert con.execute("select count(*) from receipts_owed").fetchone() == (0,)
+    # and marks the same cell
     receipt = client.get(body["receipt"], headers=CLERK)
     assert receipt.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(receipt.content))
@@ -125,7 +130,7 @@ def test_the_stored_name_never_comes_from_the_clients_path(client, cat, tmp_path
     stored = answer.json()["file_name"]
     assert re.fullmatch(r"\d{8}-\d{6}-escape\.xlsx", stored)
     assert kept(tmp_path) == [tmp_path / "inbox" / "2025-01" / stored]
-    assert [p for p in tmp_path.rglob("*escape*") if p.is_file()] == [tmp_path / "inbox" / "2025-01" / stored]
+    assert [p for p in tmp_path.rglob("*escape.xlsx") if p.is_file()] == [tmp_path / "inbox" / "2025-01" / stored]
     assert answer.json()["returns"][0]["status"] == "accepted"
 
 

@@ -279,7 +279,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         return data
 
     def _upload(account: Account, name: str | None, data: bytes, period: dt.date) -> FileResult:
-        return receive_upload(portal.wh, portal.cat, portal.inbox, account, name, data, period,
+        return receive_upload(portal.wh, portal.cat, portal.inbox, portal.out, account, name, data, period,
                               portal.current_month(), limits.wait)
 
     @app.post("/upload")

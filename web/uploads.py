@@ -14,11 +14,13 @@ import pandas as pd
 
 from statreturns.intake.inbox import receive
 from statreturns.intake.read import read_files
+from statreturns.reports.feedback import write_feedback
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.audit_log import log_action
-from statreturns.warehouse.db import query
+from statreturns.warehouse.db import query, sql
 from statreturns.warehouse.load import ingest
+from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.warehouse.store import Warehouse
 from statreturns.web.accounts import Account
 
@@ -162,10 +164,10 @@ def _month_folder(path: Path, returns: pd.DataFrame) -> Path:
     return moved
 
 
-def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, account: Account, client_name: str | None,
+def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, out: Path, account: Account, client_name: str | None,
                    data: bytes, period: dt.date, run_period: dt.date | None, wait: float,
                    now: dt.datetime | None = None) -> FileResult:
-    """Keep, check and load one uploaded file; its result as the sender may see it.
+    """Keep, check and load one uploaded file, and write its 回执; its result as the sender may see it.
 
     Raises ``Refused`` (another org's return) or ``WarehouseBusy`` (a run held the warehouse longer than ``wait``
     seconds); either way the file is not kept.
@@ -195,10 +197,23 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, account: Account,
         if not loaded:  # once loaded, the file is the warehouse's record of what was received
             path.unlink(missing_ok=True)
         raise
+    write_receipt(wh, cat, out, sha)
     duplicate = subs[subs["status"] == "duplicate"]
     found = file_result(wh, cat, sha, account)
     return FileResult(path.name, sha, found.returns if found else [], now, client_name,
                       duplicate_of=found.file_name if len(duplicate) and found else None)
+
+
+def write_receipt(wh: Warehouse, cat: Catalogue, out: Path, sha: str) -> list[Path]:
+    """The file's 回执 in the month's feedback folder, as a run writes it; then nothing more is owed for it."""
+    written = write_feedback(wh, cat, out, shas=[sha])
+    try:
+        # the next publish carries this; until then a run may write the same receipt again, which changes nothing
+        with wh.writer(timeout=0, publish_after=False) as con:
+            con.execute(sql("settle_receipts"), {"shas": [sha]})
+    except WarehouseBusy:
+        pass  # a run has just started: it writes every receipt still owed
+    return written
 
 
 def uploaded_by(wh: Warehouse, account: Account) -> pd.DataFrame:
