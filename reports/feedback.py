@@ -135,7 +135,7 @@ def _line(ws, row: int, text: str, columns: int, font: Font | None = None) -> No
     if columns > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
     width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, columns + 1))
-    height = paper.row_height([(text, width / (font.size / 11 if font is not None and font.size else 1))])
+    height = paper.row_height([(text, width)], font.size if font is not None and font.size else paper.FONT_PT)
     if height:
         ws.row_dimensions[row].height = height
 

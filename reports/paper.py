@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 A4 = 9  # the paper size code of A4 in xlsx page setup
 WIDE, NARROW = 2.1, 1.1  # column units (the width of "0" in the default 11 pt font) of a CJK and of a Latin character
+FONT_PT = 11.0  # the workbooks' default font size
 LINE_PT = 15.0  # the height of one line of 11 pt text with a CJK font, in points
 PADDING_PT = 3.0
 MAX_ROW_PT = 409.0  # the tallest row Excel allows
@@ -29,9 +30,11 @@ def lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text).split("\n"))
 
 
-def row_height(cells: Iterable[tuple[object, float]]) -> float | None:
-    """The height (points) of a row whose wrapped text cells are ``(text, column width)``; None: one line will do."""
-    most = max((lines(text, width) for text, width in cells if isinstance(text, str) and text), default=1)
+def row_height(cells: Iterable[tuple[object, float]], size_pt: float = FONT_PT) -> float | None:
+    """The height (points) of a row whose wrapped text cells are ``(text, column width)`` in a ``size_pt`` font;
+    None: one line will do."""
+    scale = size_pt / FONT_PT
+    most = max((lines(text, width / scale) for text, width in cells if isinstance(text, str) and text), default=1)
     if most <= 1:
         return None
-    return min(most * LINE_PT + PADDING_PT, MAX_ROW_PT)
+    return min(most * LINE_PT * scale + PADDING_PT, MAX_ROW_PT)

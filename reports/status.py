@@ -191,6 +191,7 @@ def write_xlsx(status: Status, path: Path) -> Path:
     book = xlsxwriter.Workbook(str(path), files.XLSX_OPTIONS)
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 14}),
+        "intro": book.add_format({"text_wrap": True, "valign": "top"}),
         "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
         "cell": book.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
         "missing": book.add_format({"border": 1, "bg_color": "#FF9999"}),
@@ -238,12 +239,16 @@ def _table(ws, fmt: dict, header: list[str], rows: list[list], widths: list[int]
 
 def _chase_sheet(book, fmt: dict, status: Status) -> None:
     ws = book.add_worksheet("催报单")
+    widths = [12, 16, 7, 26, 8, 30, 60, 36]
     files.write_text(ws, 0, 0, f"{status.period.year}年{status.period.month}月统计月报催报单", fmt["title"])
-    files.write_text(ws, 1, 0, f"报送截止日期：{status.deadline:%Y年%m月%d日}。{_totals(status)}。"
-                               "下列报表请各单位按“需要做的”办理；退回的报表请对照《审核结果》回执修改。")
+    intro = (f"报送截止日期：{status.deadline:%Y年%m月%d日}。{_totals(status)}。"
+             "下列报表请各单位按“需要做的”办理；退回的报表请对照《审核结果》回执修改。")
+    ws.merge_range(1, 0, 1, len(widths) - 1, "", fmt["intro"])
+    files.write_text(ws, 1, 0, intro, fmt["intro"])
+    ws.set_row(1, paper.row_height([(intro, sum(widths))]))
     rows = [[r.org_name, r.department, r.form_code or "", r.form_title, r.status_label, ACTIONS[r.status], r.reason,
              _clean(r.file_name)] for r in status.chase.itertuples(index=False)]
-    _table(ws, fmt, ["单位", "部门", "表号", "表名", "情况", "需要做的", "原因", "文件"], rows, [12, 16, 7, 26, 8, 30, 60, 36], top=3)
+    _table(ws, fmt, ["单位", "部门", "表号", "表名", "情况", "需要做的", "原因", "文件"], rows, widths, top=3)
     for r, row in enumerate(status.chase.itertuples(index=False), start=4):
         files.write_text(ws, r, 4, row.status_label, fmt[row.status])
     ws.set_landscape()

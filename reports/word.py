@@ -6,6 +6,7 @@ starts from a copy of it. Fonts are named for the office's Word or WPS, which ha
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 import re
@@ -40,6 +41,9 @@ CONDENSE = math.floor((Mm(PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"])
 IMAGE_WIDTH = Mm(150)
 FIGURE_STYLE, TABLE_STYLE = "Figure", "Table Text"
 HEADINGS = {"# ": "Title", "## ": "Heading 1", "### ": "Heading 2", "#### ": "Heading 3"}
+# style name -> the id paragraphs carry (python-docx looks a name up through every style: 4 ms a paragraph)
+STYLE_IDS = {"Title": "Title", "Heading 1": "Heading1", "Heading 2": "Heading2", "Heading 3": "Heading3",
+             FIGURE_STYLE: "Figure", TABLE_STYLE: "TableText"}
 MISSING = re.compile(r"(【缺：[^】]*】)")
 IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<path>[^)]+)\)$")
 MD_ESCAPE = re.compile(r"\\([\\`*_\[\]<>|])")  # what reports.files.md_text escapes
@@ -163,12 +167,18 @@ def _plain(markdown_text: str) -> str:
     return xml_safe(MD_ESCAPE.sub(r"\1", markdown_text))
 
 
+@cache
+def _run_properties(font: str, size_pt: float, bold: bool):
+    """A run's properties parsed once; each run gets a copy."""
+    return parse_xml(_rpr(font, Pt(size_pt), bold))
+
+
 def _runs(paragraph, text: str, font: str, size: Pt, bold: bool = False) -> None:
     """The paragraph's text in runs naming their font, each missing-figure mark highlighted so nobody overlooks it."""
     for part in MISSING.split(text):
         if part:
             run = paragraph.add_run(part)
-            run._r.insert(0, parse_xml(_rpr(font, size, bold)))
+            run._r.insert(0, copy.deepcopy(_run_properties(font, size.pt, bold)))
             if MISSING.fullmatch(part):
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
@@ -193,7 +203,7 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]
     xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
            f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
            f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells(header, bold=True)}</w:tr>{body}</w:tbl>')
-    doc.add_paragraph(style=TABLE_STYLE)._p.addprevious(parse_xml(xml))
+    _paragraph(doc, TABLE_STYLE)._p.addprevious(parse_xml(xml))
 
 
 def _landscape(doc) -> None:
@@ -209,17 +219,25 @@ def _landscape(doc) -> None:
 Appendix = tuple[str, list[str], list[list[str]], list[float]]  # title, header, rows, column widths in cm
 
 
+def _paragraph(doc, style: str):
+    """A new paragraph at the end of the body in ``style`` (Normal: the default, named by no id)."""
+    paragraph = doc.add_paragraph()
+    if style in STYLE_IDS:
+        paragraph._p.style = STYLE_IDS[style]
+    return paragraph
+
+
 def _block(doc, block: str, folder: Path) -> None:
     """One Markdown block: a heading (# title, ## 一、, ### （一）, #### 1.), an image, or a paragraph."""
     style = next((s for prefix, s in HEADINGS.items() if block.startswith(prefix)), None)
     image = IMAGE.match(block)
     if style:
-        paragraph = doc.add_paragraph(style=style)
+        paragraph = _paragraph(doc, style)
         _runs(paragraph, _plain(block.split(" ", 1)[1]), *RUN_FONTS[style])
     elif image and (folder / image["path"]).is_file():
-        doc.add_paragraph(style=FIGURE_STYLE).add_run().add_picture(str(folder / image["path"]), width=IMAGE_WIDTH)
+        _paragraph(doc, FIGURE_STYLE).add_run().add_picture(str(folder / image["path"]), width=IMAGE_WIDTH)
     else:
-        _runs(doc.add_paragraph(style="Normal"), _plain(" ".join(block.splitlines())), *RUN_FONTS["Normal"])
+        _runs(_paragraph(doc, "Normal"), _plain(" ".join(block.splitlines())), *RUN_FONTS["Normal"])
 
 
 def write_docx(markdown: str, folder: Path, appendix: Appendix, path: Path) -> None:
@@ -233,7 +251,7 @@ def write_docx(markdown: str, folder: Path, appendix: Appendix, path: Path) -> N
             _block(doc, block, folder)
     title, header, rows, widths = appendix
     _landscape(doc)
-    heading = doc.add_paragraph(style="Heading 1")
+    heading = _paragraph(doc, "Heading 1")
     heading._p.get_or_add_pPr().append(parse_xml(_indent(0).replace("<w:ind ", f"<w:ind {nsdecls('w')} ")))
     _runs(heading, xml_safe(title), *RUN_FONTS["Heading 1"])
     _table(doc, header, rows, widths)

@@ -85,11 +85,11 @@ class _Book:
     def __init__(self, path: Path):
         self.book = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
         add = self.book.add_format
-        self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True})
         self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter",
                          "text_wrap": True})
         self.section = add({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
-        self.caption = add({"bold": True})
+        self.caption = add({"bold": True, "text_wrap": True, "valign": "top"})
         self.text = add({"border": 1, "text_wrap": True, "valign": "vcenter"})
         self.numbers = {d: add({"border": 1, "valign": "vcenter", "align": "right",
                                 "num_format": "#,##0" + ("." + "0" * d if d else "")}) for d in (0, 1, 2)}
@@ -243,7 +243,7 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
         if height:
             ws.set_row(r, height)
     if len(summary.projects) > len(shown):
-        ws.write_string(2 + len(shown), 0, _more_projects(summary, len(shown)), bk.caption)
+        bk.merged(ws, 2 + len(shown), 0, len(cols) - 1, _more_projects(summary, len(shown)), bk.caption)
     _printable(ws, 2, 2)
 
 
