@@ -226,3 +226,23 @@ def test_a_csv_field_that_starts_like_a_formula_is_prefixed(text, shown):
 def test_xml_illegal_characters_are_shown_and_markdown_is_literal():
     assert xml_safe("a\x01b\x1fc\td\ne") == "a\\x01b\\x1fc\td\ne"
     assert md_text("*x* [a](b) <i>|\n") == r"\*x\* \[a\](b) \<i\>\| "
+
+
+def test_an_org_named_like_a_formula_or_tex_gets_its_report_as_named(tmp_path):
+    """The registry is the office's CSV: an org's name is written as it stands there (charts draw no TeX)."""
+    from statreturns.schemas.catalogue import load_catalogue
+
+    name = "=1+2$\\foo$镇"
+    cat = load_catalogue(f"org_code,org_name,level\n110199001,{name},镇\n")
+    put(tmp_path / "in" / "2023-05" / "财政5月.xlsx", zb01(f"{name}财政所", "2023年5月", (1, 2), (9, 18), (8, 17)), WHEN)
+    put(tmp_path / "in" / "2023-06" / "财政6月.xlsx", zb01(f"{name}财政所", "2023年6月", (1, 2), (10, 20), (9, 19)), WHEN)
+    wh = Warehouse.at(tmp_path / "w.duckdb", archive=tmp_path / "archive")
+    assert ingest_into(wh, tmp_path / "in", cat, JUNE).counts == {"accepted": 2}
+    (folder,) = build_reports(wh, cat, JUNE, ["110199001"], tmp_path / "out")
+    assert (folder / "图表" / "ZB01_01.png").exists()
+    book = openpyxl.load_workbook(folder / "汇总表.xlsx")
+    assert book["汇总表"]["A1"].value == f"{name}2023年1-6月主要指标汇总表" and book["汇总表"]["A1"].data_type == "s"
+    write_xlsx(period_status(wh, cat, JUNE), status_path(tmp_path / "out", JUNE))
+    assert formulas(status_path(tmp_path / "out", JUNE)) == [] and formulas(folder / "汇总表.xlsx") == []
+    assert (folder / "总结初稿.md").read_text(encoding="utf-8").startswith("# =1+2$\\\\foo$镇2023年上半年工作总结")
+    assert docx.Document(str(folder / "总结初稿.docx")).paragraphs[0].text.startswith(name)
