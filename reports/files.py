@@ -22,6 +22,10 @@ from pandas.api.types import infer_dtype
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 forbids (every xlsx and docx part is XML): C0 controls but tab, newline and carriage return
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# both as patterns that Python's re and Arrow's RE2 read alike (a pandas string column may use either); U+FFFE and
+# U+FFFF are written as the characters themselves, which both take literally
+_XML_ILLEGAL_COLUMN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]" + "|\ufffe|\uffff"
+_FORMULA_START_COLUMN = r"[=+\-@\t\r]"
 
 
 def inert(text: str) -> str:
@@ -55,13 +59,25 @@ def _field(value: object) -> object:
     return inert(xml_safe(value)) if isinstance(value, str) else str(value)
 
 
+def _inert_column(series: pd.Series) -> pd.Series:
+    """A column of texts made XML-safe and inert, column-wise (a district's lineage has a million cells)."""
+    illegal = series.str.contains(_XML_ILLEGAL_COLUMN, regex=True, na=False)
+    if illegal.any():
+        series = series.where(~illegal, series[illegal].map(xml_safe))
+    live = series.str.match(_FORMULA_START_COLUMN, na=False)
+    return series.where(~live, "'" + series) if live.any() else series
+
+
 def _texts(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell inert; a column mixing numbers and text is written as text."""
     out = {}
     for col in frame.columns:
         series = frame[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            if infer_dtype(series, skipna=True) != "empty":
+            kind = infer_dtype(series, skipna=True)
+            if kind == "string":
+                out[col] = _inert_column(series)
+            elif kind != "empty":
                 out[col] = series.map(_field, na_action="ignore")
     return frame.assign(**out) if out else frame
 

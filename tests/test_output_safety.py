@@ -246,3 +246,17 @@ def test_an_org_named_like_a_formula_or_tex_gets_its_report_as_named(tmp_path):
     assert formulas(status_path(tmp_path / "out", JUNE)) == [] and formulas(folder / "汇总表.xlsx") == []
     assert (folder / "总结初稿.md").read_text(encoding="utf-8").startswith("# =1+2$\\\\foo$镇2023年上半年工作总结")
     assert docx.Document(str(folder / "总结初稿.docx")).paragraphs[0].text.startswith(name)
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_write_csv_makes_every_text_column_inert_whatever_its_dtype(dtype):
+    from statreturns.reports.files import write_csv
+    import pandas as pd
+
+    texts = ["=1+2", "a\x01b", "-3", "ok", None, "\tz", "@x", "+1", "a=b", "x\ufffey"]
+    frame = pd.DataFrame({"text": pd.Series(texts, dtype=dtype), "mixed": [1.5, "=2", None, -4, "b", 0, 1, 2, 3, 4]})
+    stream = io.StringIO()
+    write_csv(frame, stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
+    assert [r[0] for r in rows] == ["'=1+2", "a\\x01b", "'-3", "ok", "", "'\tz", "'@x", "'+1", "a=b", "x\\xfffey"]
+    assert [r[1] for r in rows] == ["1.5", "'=2", "", "-4", "b", "0", "1", "2", "3", "4"]
