@@ -17,6 +17,8 @@ from tests.test_web_support import ORG, ORG_NAME, cli, january, running_portal
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium 未安装（pip install -e '.[test]'）")
+from selenium.webdriver.support.select import Select  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER.exists()),
     reason="没有 Debian 的 chromium 和 chromium-driver（apt-get install chromium chromium-driver；.ci/run 会安装）")
@@ -137,5 +139,16 @@ def test_a_clerk_uploads_a_bad_return_and_the_office_sees_it(portal, browser, ca
     cell.find_element("tag name", "a").click()
     assert browser.find_element("css selector", "td.cell.error").text == "D5"
     shoot(browser, "findings", pictures)
+
+    # a regeneration started from the office's page, followed there until it ends
+    browser.get(f"{url}/office/runs")
+    Select(browser.find_element("css selector", "form:has(#start-report) select[name=period]")).select_by_value("2026-01")
+    Select(browser.find_element("css selector", "form:has(#start-report) select[name=org]")).select_by_value("all")
+    browser.find_element("id", "start-report").click()
+    WebDriverWait(browser, 300, poll_frequency=0.5).until(
+        lambda d: d.find_element("id", "job-state").text in ("已完成", "失败"))
+    assert browser.find_element("id", "job-state").text == "已完成"
+    assert "汇总表" in browser.find_element("id", "job-output").text
+    shoot(browser, "run", pictures)
     assert sorted(p.name for p in pictures.glob("portal-*.png")) == [
-        f"portal-{n}.png" for n in ("board", "findings", "login", "result", "tasks")]
+        f"portal-{n}.png" for n in ("board", "findings", "login", "result", "run", "tasks")]

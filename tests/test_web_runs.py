@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from statreturns.web.jobs import command
+from statreturns.web.jobs import Job, command
 from tests.conftest import put
 from tests.test_web_api import OFFICE, _session, audit_log, csrf, upload
 from tests.test_web_support import ORG_NAME, client, january, settings_at  # noqa: F401
@@ -35,8 +35,11 @@ def test_the_office_runs_the_month_and_follows_its_steps(client, cat, tmp_path):
     assert "月度汇总" in page.text and "2025-01" in page.text
     job = finish(client, job_id)
     assert job["state"] == "done" and job["state_label"] == "已完成"
-    assert job["steps"] and all(s["done"] for s in job["steps"]), job
-    assert [s["step"] for s in job["steps"]][:4] == ["收取报表", "读取报表", "审核入库", "发布快照"]
+    steps = [s["step"] for s in job["steps"]]
+    assert all(s["done"] for s in job["steps"]) and steps[0] == "开始运行" and steps[-1] == "运行结束", job
+    assert {"生成汇总表", "生成回执"} <= set(steps)
+    page = client.get(f"/office/runs/{job_id}", cookies=cookies)
+    assert '<li class="done">生成汇总表</li>' in page.text and "已完成" in page.text
     rows = client.get("/api/status?period=2025-01", headers=OFFICE).json()
     zb04 = next(r for r in rows if r["org_name"] == ORG_NAME and r["form_code"] == "ZB04" and r["in_grid"])
     assert zb04["accepted"] and zb04["file_name"] == "示例街道农业1月.xlsx"
@@ -70,3 +73,16 @@ def test_with_a_prefect_server_runs_go_through_the_deployments(tmp_path):
     assert local[1:6] == ["-m", "statreturns.flows.cli", "run", "--period", "2025-01"]
     assert local[local.index("--inbox") + 1] == str(settings.inbox)
     assert local[local.index("--warehouse") + 1] == str(settings.warehouse)
+
+
+def test_a_runs_steps_are_read_off_its_log_as_prefect_writes_it(tmp_path):
+    log = tmp_path / "run.log"
+    log.write_text(
+        "18:02:59.659 | INFO    | prefect - Starting temporary server on http://127.0.0.1:8256\n"
+        "18:03:07.978 | INFO    | Flow run 'elusive-snake' - Beginning flow run 'elusive-snake' for flow 'monthly-consolidation'\n"
+        "18:03:11.214 | INFO    | Task run 'load_inbox-2d5' - Finished in state Completed()\n"
+        "18:03:14.554 | INFO    | Task run 'write_reports-c0b' - Finished in state Failed('Task run encountered an exception')\n"
+        "18:03:14.600 | INFO    | Task run 'a_new_step-c0c' - Finished in state Completed()\n", encoding="utf-8")
+    job = Job(1, "run", "2025-01", None, "网页:office", ["statreturns"], log, dt.datetime(2025, 2, 6, 6))
+    assert job.steps() == [("开始运行", "Running"), ("收表、审核、入库", "Completed"), ("生成汇总表", "Failed"),
+                           ("a_new_step", "Completed")]

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from statreturns.flows.config import Settings
 
-# the flow's tasks, in order, as the office reads them (flows/monthly.py)
-STEPS = {"receive_files": "收取报表", "read_returns": "读取报表", "load_returns": "审核入库", "publish_snapshot": "发布快照",
-         "write_reports": "生成汇总表", "write_feedback_files": "生成回执", "check_period": "核对报送情况",
-         "show_results": "记录运行结果"}
-_TASK_DONE = re.compile(r"Task run '([a-z_]+)-[^']*' - Finished in state Completed")
+# the flow's tasks (flows/monthly.py) as the office reads them; a task not named here shows under its own name
+STEPS = {"load_inbox": "收表、审核、入库", "publish_snapshot": "发布快照", "write_reports": "生成汇总表",
+         "write_feedback_files": "生成回执", "check_period": "核对报送情况", "show_results": "记录运行结果"}
+# Prefect's console lines for a flow run beginning and ending and for each task run ending
+_EVENT = re.compile(r"(Task|Flow) run '([^']+)' - (?:Beginning flow run|Finished in state (\w+))")
 KINDS = {"run": "月度汇总（收新表、审核入库、出汇总表和回执）", "report": "重新生成汇总表"}
 DEPLOYMENTS = {"run": "monthly-consolidation/monthly", "report": "regenerate-reports/on-demand"}
 # the path options each command takes (flows/commands)
@@ -53,7 +53,8 @@ class Job:
 
     @property
     def label(self) -> str:
-        return KINDS[self.kind] + (f"，单位 {self.org}" if self.kind == "report" else "")
+        whom = {"all": "全区合计", "each": "每个单位和全区"}.get(self.org, f"单位 {self.org}")
+        return KINDS[self.kind] + (f"：{whom}" if self.kind == "report" else "")
 
     @property
     def state(self) -> str:
@@ -77,19 +78,23 @@ class Job:
             return ""
         return text[-limit:]
 
-    def steps(self) -> list[tuple[str, bool]]:
-        """The flow's steps, each with whether it has finished (a regeneration by the command has none)."""
-        if self.kind == "report" and not self.argv[0].endswith("prefect"):
-            return []
-        done = set(_TASK_DONE.findall(self.output(limit=10 ** 7)))
-        steps = [(name, label) for name, label in STEPS.items()
-                 if self.kind == "run" or name in ("write_reports", "check_period", "show_results")]
-        return [(label, name in done) for name, label in steps]
+    def steps(self) -> list[tuple[str, str]]:
+        """What the run has done so far, read off its log: (step, the state Prefect gave it); none for a command
+        that runs without Prefect."""
+        found = []
+        for kind, name, state in _EVENT.findall(self.output(limit=10 ** 7)):
+            if kind == "Flow":
+                found.append(("运行结束" if state else "开始运行", state or "Running"))
+            else:
+                task = name.rsplit("-", 1)[0]
+                found.append((STEPS.get(task, task), state))
+        return found
 
     def as_json(self) -> dict:
         return {"id": self.id, "kind": self.kind, "label": self.label, "period": self.period, "org": self.org,
                 "state": self.state, "state_label": self.state_label, "seconds": self.seconds,
-                "steps": [{"step": s, "done": d} for s, d in self.steps()], "output": self.output(4000)}
+                "steps": [{"step": step, "state": state, "done": state in ("Completed", "Running")}
+                          for step, state in self.steps()], "output": self.output(4000)}
 
 
 def command(kind: str, period: str, org: str | None, settings: Settings, env: dict[str, str]) -> list[str]:

@@ -23,10 +23,18 @@ document.addEventListener("DOMContentLoaded", () => {
       document.getElementById("job-seconds").textContent = job.seconds;
       document.getElementById("job-output").textContent = job.output;
       const steps = document.getElementById("job-steps");
-      if (steps) {
-        job.steps.forEach((s, i) => { if (steps.children[i]) steps.children[i].className = s.done ? "done" : "todo"; });
+      steps.replaceChildren(...job.steps.map((s) => {
+        const item = document.createElement("li");
+        item.className = s.done ? "done" : "failed";
+        item.textContent = s.done ? s.step : `${s.step}（${s.state}）`;
+        return item;
+      }));
+      if (job.state === "running") {
+        setTimeout(follow, 2000);
+      } else {
+        const busy = document.getElementById("busy");
+        if (busy) busy.hidden = true;
       }
-      if (job.state === "running") setTimeout(follow, 2000);
     };
     setTimeout(follow, 2000);
   }
