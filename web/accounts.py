@@ -194,7 +194,8 @@ class Accounts:
         """Disable (its open sessions end at once) or enable an account."""
         with self._con() as con:
             self._existing(con, name)
-            con.execute("update accounts set disabled = ?, changed_at = ? where name = ?", (int(disabled), _now(), name))
+            con.execute("update accounts set disabled = ?, changed_at = ? where name = ?",
+                        (int(disabled), _now(), name))
             if disabled:
                 con.execute("delete from sessions where name = ?", (name,))
 

@@ -45,6 +45,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="statreturns", charset="UTF-8"'}
 _LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%]*")
 BUSY = "正在汇总，请稍候…统计局正在运行月度汇总，报表在排队等待入库"
 
@@ -128,8 +129,9 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     # --- rendering and who is asking
 
     def render(request: Request, name: str, session: Session | None, status_code: int = 200, **ctx) -> HTMLResponse:
-        html = env.get_template(name).render(request=request, session=session, account=session.account if session else None,
-                                             roles=ROLES, busy=portal.busy(), running=portal.jobs.running(), **ctx)
+        account = session.account if session else None
+        html = env.get_template(name).render(request=request, session=session, account=account, roles=ROLES,
+                                             busy=portal.busy(), running=portal.jobs.running(), **ctx)
         return HTMLResponse(html, status_code=status_code)
 
     def page_session(request: Request, office: bool = False) -> Session:
@@ -158,15 +160,15 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
             session = portal.accounts.session(request.cookies.get(COOKIE)) if request.method == "GET" else None
             if session:
                 return session.account
-            raise HTTPException(401, "请提供账号和密码（HTTP Basic）", headers={"WWW-Authenticate": 'Basic realm="statreturns", charset="UTF-8"'})
+            raise HTTPException(401, "请提供账号和密码（HTTP Basic）", headers=CHALLENGE)
         try:
             name, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            raise HTTPException(401, "账号和密码的格式不对", headers={"WWW-Authenticate": 'Basic realm="statreturns"'}) from None
+            raise HTTPException(401, "账号和密码的格式不对", headers=CHALLENGE) from None
         try:
             return portal.accounts.sign_in(name, password, _client(request))
         except LoginRefused as e:
-            raise HTTPException(401, str(e), headers={"WWW-Authenticate": 'Basic realm="statreturns", charset="UTF-8"'}) from None
+            raise HTTPException(401, str(e), headers=CHALLENGE) from None
 
     @app.exception_handler(LoginNeeded)
     async def to_login(request: Request, exc: LoginNeeded):
@@ -338,8 +340,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         form = await form_of(request, session, max_files=0, max_fields=10)
         found = file_result(portal.wh, portal.cat, sha, session.account)
         rule, indicator, reason = (str(form.get(k, "")).strip() for k in ("rule", "indicator", "reason"))
-        ret = next((r for r in (found.returns if found else []) for f in r.findings
-                    if f["rule"] == rule and (f["indicator_code"] or "") == indicator and f["severity"] == "warning"), None)
+        ret = next((r for r in (found.returns if found else []) for f in r.findings if f["severity"] == "warning"
+                    and f["rule"] == rule and (f["indicator_code"] or "") == indicator), None)
         if ret is None:
             raise BadRequest("这个文件没有这条提醒，或者它不是本单位的报表")
 
@@ -428,7 +430,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
         def start():
             with portal.wh.writer(timeout=limits.wait, publish_after=False) as con:
-                log_action(con, session.account.who, kind, f"{month:%Y-%m}", detail=KINDS[kind] + (f"，{org}" if org else ""))
+                log_action(con, session.account.who, kind, f"{month:%Y-%m}",
+                           detail=KINDS[kind] + (f"，{org}" if org else ""))
             return portal.jobs.start(kind, f"{month:%Y-%m}", org, session.account.who)
 
         try:

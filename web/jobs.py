@@ -134,8 +134,8 @@ class Jobs:
     def start(self, kind: str, period: str, org: str | None, who: str) -> Job:
         env = dict(os.environ)
         # the steps are read off the flow's log lines; output unbuffered so they show as they happen
-        env.update({"PYTHONUNBUFFERED": "1", "PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO",
-                    "CI": env.get("CI", "1"), "NO_COLOR": "1"})
+        env.update({"PYTHONUNBUFFERED": "1", "PREFECT_LOGGING_LEVEL": "INFO", "NO_COLOR": "1",
+                    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO", "CI": env.get("CI", "1")})
         with self._lock:
             busy = next((j for j in self._jobs.values() if j.state == "running"), None)
             if busy:

@@ -173,6 +173,7 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, out: Path, accoun
     seconds); either way the file is not kept.
     """
     now = now or dt.datetime.now()
+    sha = hashlib.sha256(data).hexdigest()  # as intake fingerprints the file
     path = save(inbox, period, client_name, data, now)
     loaded = False
     try:
@@ -181,7 +182,7 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, out: Path, accoun
         if why:
             path.unlink()
             with wh.writer(timeout=wait) as con:  # the attempt is on record; the file is not kept
-                log_action(con, account.who, "upload_refused", safe_name(client_name), sha256=hashlib.sha256(data).hexdigest(),
+                log_action(con, account.who, "upload_refused", safe_name(client_name), sha256=sha,
                            detail=f"原文件名：{client_name or ''}；{why}")
             raise Refused(f"{why}；文件《{safe_name(client_name)}》未保存")
         path = _month_folder(path, returns)
@@ -189,7 +190,6 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, out: Path, accoun
             result = ingest(con, [path], cat, wh.archive, run_period)
             loaded = True
             subs = result.submissions
-            sha = subs["sha256"].iloc[0]
             statuses = "、".join(f"{STATUS_LABELS.get(s, s)} {n}" for s, n in subs["status"].value_counts().items())
             log_action(con, account.who, "upload", path.name, sha256=sha,
                        detail=f"原文件名：{client_name or ''}；{statuses}")
