@@ -32,9 +32,8 @@ CHARS_PER_LINE = 28
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 PAGE_NUMBER_FONT, TABLE_FONT = "宋体", "宋体"
 TITLE_SIZE, BODY_SIZE, PAGE_NUMBER_SIZE, TABLE_SIZE = Pt(22), Pt(16), Pt(14), Pt(9)  # 2号, 3号, 4号, 小五
-# the lineage appendix: landscape A4 with the table's 26.7 cm between the margins
-APPENDIX_MARGINS_MM = {"top": 20, "bottom": 25, "left": 15, "right": 15}
-APPENDIX_FOOTER_MM = 12
+# the lineage appendix: A4 turned landscape, the same margins, its table narrowed to the 243 mm between them
+APPENDIX_WIDTH_MM = PAGE_MM[1] - MARGINS_MM["left"] - MARGINS_MM["right"]
 # 156 mm holds 27 characters of 16 pt; each is set a little closer (in twentieths of a point) so that 28 fit, as
 # Word's character grid would (LibreOffice lays that grid out differently, so it is not used)
 CONDENSE = math.floor((Mm(PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]).pt / CHARS_PER_LINE - BODY_SIZE.pt) * 20)
@@ -195,8 +194,10 @@ def _cell(text: str, width: int, bold: bool = False) -> str:
 
 
 def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]) -> None:
-    """A grid table written as one piece of XML: python-docx's cell by cell API takes seconds for a few hundred rows."""
-    widths = [int(round(w / 2.54 * 1440)) for w in widths_cm]
+    """A grid table written as one piece of XML: python-docx's cell by cell API takes seconds for a few hundred rows.
+    Its columns keep their proportions within the appendix's width."""
+    scale = min(1.0, APPENDIX_WIDTH_MM / 10 / sum(widths_cm))
+    widths = [int(w * scale / 2.54 * 1440) for w in widths_cm]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     cells = lambda values, bold=False: "".join(_cell(v, w, bold) for v, w in zip(values, widths))  # noqa: E731
     body = "".join(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells(values)}</w:tr>" for values in rows)
@@ -207,13 +208,11 @@ def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]
 
 
 def _landscape(doc) -> None:
-    """A landscape A4 section for the wide appendix table."""
+    """A landscape A4 section for the wide appendix table, with the margins and page numbers of the body."""
     section = doc.add_section()
+    _page(section)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(PAGE_MM[1]), Mm(PAGE_MM[0])
-    section.top_margin, section.bottom_margin = Mm(APPENDIX_MARGINS_MM["top"]), Mm(APPENDIX_MARGINS_MM["bottom"])
-    section.left_margin, section.right_margin = Mm(APPENDIX_MARGINS_MM["left"]), Mm(APPENDIX_MARGINS_MM["right"])
-    section.footer_distance = Mm(APPENDIX_FOOTER_MM)
 
 
 Appendix = tuple[str, list[str], list[list[str]], list[float]]  # title, header, rows, column widths in cm
