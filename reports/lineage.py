@@ -18,7 +18,7 @@ SOURCE_COLUMNS = {
 # the appendix names the rules each figure passed; the CSV, a row per return row (tens of thousands for a large
 # district), says only whether its return passed them all cleanly and what it was warned of
 APPENDIX_COLUMNS = {**SOURCE_COLUMNS, "checks": "审核通过", "warnings": "提醒", "explained": "已说明的提醒"}
-APPENDIX_WIDTHS_CM = [2.8, 1.8, 2.2, 1.2, 1.2, 5.0, 1.6, 1.2, 7.4, 2.3]  # landscape A4 less margins: 26.7 cm
+APPENDIX_WIDTHS_CM = [2.8, 1.8, 2.2, 1.2, 1.2, 5.0, 1.6, 1.2, 7.4, 2.3]  # in proportion; Word fits them to its page
 LINEAGE_COLUMNS = {**SOURCE_COLUMNS, "result": "审核结果", "warnings": "提醒", "explained": "已说明的提醒",
                    "sha256": "文件指纹(SHA-256)"}
 PASSED, WARNED, EXPLAINED = "通过", "通过，有提醒", "通过，提醒已说明"
