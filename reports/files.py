@@ -26,6 +26,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # U+FFFF are written as the characters themselves, which both take literally
 _XML_ILLEGAL_COLUMN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]" + "|\ufffe|\uffff"
 _FORMULA_START_COLUMN = r"[=+\-@\t\r]"
+COLUMN_WISE_ROWS = 2000
 
 
 def inert(text: str) -> str:
@@ -60,7 +61,10 @@ def _field(value: object) -> object:
 
 
 def _inert_column(series: pd.Series) -> pd.Series:
-    """A column of texts made XML-safe and inert, column-wise (a district's lineage has a million cells)."""
+    """A column of texts made XML-safe and inert: cell by cell when short, column-wise when long (a district's
+    lineage has a million cells; a column operation costs a millisecond however short the column)."""
+    if len(series) < COLUMN_WISE_ROWS:
+        return series.map(_field, na_action="ignore")
     illegal = series.str.contains(_XML_ILLEGAL_COLUMN, regex=True, na=False)
     if illegal.any():
         series = series.where(~illegal, series[illegal].map(xml_safe))

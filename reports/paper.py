@@ -6,7 +6,7 @@ file gives), so the writers set the height themselves from this estimate: a litt
 from __future__ import annotations
 
 import math
-import unicodedata
+import re
 from collections.abc import Iterable
 
 A4 = 9  # the paper size code of A4 in xlsx page setup
@@ -17,11 +17,17 @@ PADDING_PT = 3.0
 MAX_ROW_PT = 409.0  # the tallest row Excel allows
 MARGINS_IN = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6}
 FOOTER = "第 &P 页，共 &N 页"
+# the blocks Unicode's East Asian Width calls wide or full-width, near enough for a row height: CJK, kana, hangul,
+# CJK punctuation and full-width forms, emoji (a regular expression counts them far faster than unicodedata)
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\ua960-\ua97c\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe6b\uff00-\uff60\uffe0-\uffe6"
+                   "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]")
 
 
 def text_width(text: str) -> float:
     """The width of ``text`` on one line, in column units."""
-    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else NARROW for ch in text)
+    wide = len(_WIDE.findall(text))
+    return wide * WIDE + (len(text) - wide) * NARROW
 
 
 def lines(text: str, width: float) -> int:
