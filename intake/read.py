@@ -45,9 +45,8 @@ def read_files(files: list[Incoming], cat: Catalogue) -> Read:
 
 @dataclass(frozen=True)
 class FileRead:
-    """One entry as a worker took it: its fingerprint, where its bytes are kept, and its size."""
+    """One entry as a worker took it: its fingerprint, and where its bytes are kept (None: not kept)."""
 
-    entry: Entry
     sha256: str
     archive_path: str | None
 
@@ -56,7 +55,7 @@ class FileRead:
 class FilesRead:
     """A batch of entries read and audited as far as can be without the warehouse."""
 
-    files: list[FileRead]
+    files: list[FileRead]  # in the order of the entries given
     read: Read  # batch.findings already hold every finding of a rule that reads no earlier period
 
 
@@ -70,20 +69,20 @@ def _receive(entry: Entry, failed: str | None, archive_dir: Path, limits: Limits
     if entry.refused or failed:
         sha = refusal_fingerprint(entry) if entry.refused else _fingerprint(entry, limits)
         rule = "file_refused" if entry.refused else "file_unreadable"
-        return FileRead(entry, sha, None), Received(sha, entry.file_name, None, entry.refused or failed,
+        return FileRead(sha, None), Received(sha, entry.file_name, None, entry.refused or failed,
                                                      entry.folder_period, rule)
     try:
         taken = take(entry, limits)
     except OSError as e:
         sha = refusal_fingerprint(entry)
-        return FileRead(entry, sha, None), Received(sha, entry.file_name, None, e.strerror or str(e),
+        return FileRead(sha, None), Received(sha, entry.file_name, None, e.strerror or str(e),
                                                      entry.folder_period, "file_refused")
     if taken.data is None:
-        return FileRead(entry, taken.sha256, None), Received(taken.sha256, entry.file_name, None,
+        return FileRead(taken.sha256, None), Received(taken.sha256, entry.file_name, None,
                                                              too_large(taken.size, limits), entry.folder_period)
     kept = keep(taken.data, archive_path(archive_dir, taken.sha256, entry.file_name))
     incoming = Incoming(entry.path, taken.sha256, entry.received_at, entry.folder_period, taken.data)
-    return FileRead(entry, taken.sha256, str(kept)), to_received(incoming, limits)
+    return FileRead(taken.sha256, str(kept)), to_received(incoming, limits)
 
 
 def _fingerprint(entry: Entry, limits: Limits) -> str:

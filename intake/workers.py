@@ -23,8 +23,10 @@ from statreturns.intake.limits import DEFAULT_LIMITS, Limits
 TIMED_OUT = "文件结构异常，读取时超出时间限制（{seconds:.0f}秒），疑似损坏或恶意文件"
 CRASHED = "文件结构异常，读取时超出内存限制或使读取程序崩溃，疑似损坏或恶意文件"
 RAISED = "读取时出错（{error}），请用 Excel 或 WPS 打开并另存后重新报送"
-# numeric libraries start a thread per core at import: in a worker that only adds memory
-SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# numeric libraries start a thread per core at import, and Arrow's own allocator reserves a gigabyte of address space:
+# in a worker whose address space is capped, both only take room from the file being read
+WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "ARROW_DEFAULT_MEMORY_POOL": "system"}
 _POLL = 0.2
 
 
@@ -38,18 +40,22 @@ def _resolve(name: str) -> Callable:
     return getattr(importlib.import_module(module), function)
 
 
-def _serve(conn: Connection, memory: int) -> None:
-    """A worker's life: take a task, report each item it starts, send the result; end when the pool goes."""
+def _serve(conn: Connection, memory: int, progress) -> None:
+    """A worker's life: take a task, note in shared memory each item it starts, send the result; end when the pool
+    goes. The note costs no system call, so a task of many small files pays nothing for being watched."""
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    def started(i: int) -> None:
+        progress[0], progress[1] = i, time.monotonic()
+
     while True:
         try:
             index, function, items, args, failed = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            result = _resolve(function)(items, *args, failed=failed, started=lambda i: conn.send(("start", index, i)))
-            conn.send(("done", index, result))
+            conn.send(("done", index, _resolve(function)(items, *args, failed=failed, started=started)))
         except Exception as e:  # noqa: BLE001 - reported with the item it happened on, and the task given again
             conn.send(("error", index, f"{type(e).__name__}: {e}", traceback.format_exc()))
 
@@ -65,16 +71,23 @@ class _Task:
 class _Worker:
     process: mp.process.BaseProcess
     conn: Connection
+    progress: object  # shared [item it is working on, when it started it]; item -1 before the first
     task: _Task | None = None
-    item: int | None = None  # the item it is working on
-    since: float = 0.0  # when it started that item (or the task)
+
+    @property
+    def item(self) -> int | None:
+        return int(self.progress[0]) if self.progress[0] >= 0 else None
+
+    @property
+    def since(self) -> float:
+        return self.progress[1]
 
 
 class Pool:
     """Processes that run ``module:function(items, *args, failed=..., started=...)`` over tasks, in isolation."""
 
     def __init__(self, processes: int | None = None, limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = ()):
-        for key, value in SINGLE_THREADED.items():
+        for key, value in WORKER_ENV.items():
             os.environ.setdefault(key, value)
         self.limits = limits
         self.context = mp.get_context("forkserver")
@@ -84,11 +97,12 @@ class Pool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(theirs, self.limits.worker_memory), daemon=True,
+        progress = self.context.Array("d", [-1.0, time.monotonic()], lock=False)
+        process = self.context.Process(target=_serve, args=(theirs, self.limits.worker_memory, progress), daemon=True,
                                        name="statreturns-worker")
         process.start()
         theirs.close()
-        return _Worker(process, ours)
+        return _Worker(process, ours, progress)
 
     def close(self) -> None:
         for w in self.workers:
@@ -132,7 +146,8 @@ class Pool:
             self._collect(done, pending)
 
     def _give(self, w: _Worker, task: _Task, function: str, args: tuple) -> None:
-        w.task, w.item, w.since = task, None, time.monotonic()
+        w.task = task
+        w.progress[0], w.progress[1] = -1.0, time.monotonic()
         w.conn.send((task.index, function, task.items, args, task.failed))
 
     def _collect(self, done: dict, pending: deque) -> None:
@@ -141,13 +156,10 @@ class Pool:
         for w in busy:
             if w.conn in ready:
                 try:
-                    while w.conn.poll():
-                        self._message(w, w.conn.recv(), done, pending)
-                        if w.task is None:
-                            break
+                    self._message(w, w.conn.recv(), done, pending)
                 except (EOFError, OSError):
                     pass  # its death is seen below
-            if w.task is not None and (w.process.sentinel in ready or not w.process.is_alive()):
+            if w.task is not None and w.process.sentinel in ready:
                 self._lost(w, CRASHED, pending)
             elif w.task is not None and time.monotonic() - w.since > self.limits.seconds_per_file:
                 w.process.kill()
@@ -155,17 +167,14 @@ class Pool:
 
     def _message(self, w: _Worker, message: tuple, done: dict, pending: deque) -> None:
         kind, index = message[0], message[1]
-        if kind == "start":
-            w.item, w.since = message[2], time.monotonic()
-        elif kind == "done":
+        if kind == "done":
             done[index] = message[2]
-            w.task = w.item = None
         else:
             self.errors.append(message[3])
             task = w.task
             task.failed[self._culprit(task, w.item)] = RAISED.format(error=message[2][:200])
             pending.appendleft(task)
-            w.task = w.item = None
+        w.task = None
 
     def _lost(self, w: _Worker, reason: str, pending: deque) -> None:
         """A worker died or was stopped: replace it, and give its task again with the item it was on marked failed."""
@@ -175,7 +184,7 @@ class Pool:
         w.process.join(timeout=5)
         w.conn.close()
         replacement = self._spawn()
-        w.process, w.conn, w.task, w.item = replacement.process, replacement.conn, None, None
+        w.process, w.conn, w.progress, w.task = replacement.process, replacement.conn, replacement.progress, None
 
     @staticmethod
     def _culprit(task: _Task, item: int | None) -> int:

@@ -144,19 +144,19 @@ def _sheet_parts(z: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return parts
 
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]')
 
 
 def _quick_extent(xml: bytes) -> tuple[int, int]:
     """Rows and columns up to the farthest cell element, empty ones included: a bound on what calamine allocates."""
-    rows = cols = 0
-    for letters, row in _CELL_REF.findall(xml):
-        rows = max(rows, int(row))
-        cols = max(cols, column_index_from_string(letters.decode()))
-    return rows, cols
+    rows = set(_CELL_ROW.findall(xml))
+    columns = set(_CELL_COLUMN.findall(xml))
+    return (max(map(int, rows), default=0),
+            max((column_index_from_string(c.decode()) for c in columns), default=0))
 
 
-def _checked_extent(xml: bytes, sheet: str, limits: Limits) -> tuple[bytes, _Sheet | None]:
+def _checked_extent(xml: bytes, part: str, limits: Limits, named) -> tuple[bytes, _Sheet | None]:
     """The sheet XML, refused when its cells really span more than a return can, its declared dimension made true.
 
     calamine allocates a sheet's whole rectangle at once: a single value at XFD1048576 would need hundreds of
@@ -168,7 +168,7 @@ def _checked_extent(xml: bytes, sheet: str, limits: Limits) -> tuple[bytes, _She
         scanned = scan_sheet(xml)  # far cells may be styled blanks, which calamine skips: count only what holds a value
         rows, cols = scanned.extent
         if rows * cols > limits.max_cells:
-            raise UnreadableFile(f"工作表“{sheet}”的范围异常（{rows}行×{cols}列），疑似损坏或恶意文件")
+            raise UnreadableFile(f"工作表“{named(part)}”的范围异常（{rows}行×{cols}列），疑似损坏或恶意文件")
     declared = _DIMENSION.search(xml[:8192])
     if declared and _area(declared[2].decode("ascii", "replace")) > limits.max_cells:
         real = f"A1:{get_column_letter(max(cols, 1))}{max(rows, 1)}".encode()
@@ -197,13 +197,23 @@ def zip_facts(data: bytes, limits: Limits) -> ZipFacts:
 
 def _xlsx(z: zipfile.ZipFile, data: bytes, names: set[str], limits: Limits) -> ZipFacts:
     facts, fixed = ZipFacts(data), {}
-    for sheet, part in _sheet_parts(z, names).items():
+    sheets: dict[str, str] | None = None  # part -> sheet name, read from workbook.xml only when a name is needed
+
+    def named(part: str) -> str:
+        nonlocal sheets
+        if sheets is None:
+            sheets = {p: name for name, p in _sheet_parts(z, names).items()}
+        return sheets.get(part, part)
+
+    for part in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")):
         xml = z.read(part)
-        corrected, scanned = _checked_extent(xml, sheet, limits)
+        corrected, scanned = _checked_extent(xml, part, limits, named)
         if corrected is not xml:
             fixed[part] = corrected
         if b"<f" in xml or b":f " in xml or b":f>" in xml:
-            facts.formulas[sheet] = (scanned or scan_sheet(xml)).formulas
+            found = (scanned or scan_sheet(xml)).formulas
+            if found:
+                facts.formulas[named(part)] = found
     if fixed:
         facts.data = _rewritten(z, fixed)
     return facts

@@ -174,7 +174,9 @@ def _column(frame: pd.DataFrame, ref: Ref) -> pd.Series:
 
 def _passes(rule: Rule, frame: pd.DataFrame) -> pd.Series:
     holds = rule.check.evaluate(partial(_column, frame)).holds
-    return holds | ~_in_scope(rule.where, frame) if rule.check.grain == "indicator" else holds
+    if rule.form:  # a comparison between a form's indicators judges that form's returns only
+        return holds | (frame["form_code"] != rule.form)
+    return holds | ~_in_scope(rule.where, frame)
 
 
 def rule_schema(rules: list[Rule]) -> pa.DataFrameSchema:
@@ -238,10 +240,11 @@ def by_return(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _form_checks(w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
-    """Each form's comparisons between its own indicators, e.g. 化解矛盾纠纷 ≤ 排查矛盾纠纷."""
-    out = [_run_checks(list(cat.forms[code].rules), by_return(w[w["form_code"] == code]), cat)
-           for code in w["form_code"].unique() if cat.forms[code].rules]
-    return pd.concat(out, ignore_index=True) if out else _rows(w.iloc[0:0], None)
+    """Each form's comparisons between its own indicators, e.g. 化解矛盾纠纷 ≤ 排查矛盾纠纷: one validation of
+    every return of the batch, each rule judging its own form's."""
+    rules = [r for r in cat.rules.values() if r.form]
+    mine = w[w["form_code"].isin({r.form for r in rules})]
+    return _run_checks(rules, by_return(mine), cat) if not mine.empty else _rows(w.iloc[0:0], None)
 
 
 def _month(ts) -> str:

@@ -131,6 +131,8 @@ class Catalogue:
     no_figure: frozenset[str] = frozenset()
     totals: frozenset[str] = frozenset()  # names of a row that totals the rows above it
     note_words: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # explanations.yaml, folded
+    # answers computed from the catalogue's words and kept (a header word's column, …): the same for every copy
+    memo: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def indicators(self) -> list[Indicator]:
         return [i for f in self.forms.values() for i in f.indicators]

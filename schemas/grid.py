@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from statreturns.schemas.text import fold
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -17,6 +19,7 @@ class Grid:
     # programs writing a formula without computing it store
     formulas: dict[tuple[int, int], str] = field(default_factory=dict, hash=False)
     _anchor: dict = field(default_factory=dict, compare=False, repr=False)
+    _words: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for r0, c0, r1, c1 in self.merged:
@@ -42,6 +45,13 @@ class Grid:
     def shown(self, r: int, c: int) -> object:
         """The value a person sees at the cell: a merged range shows its top-left value everywhere."""
         return self.raw(*self._anchor.get((r, c), (r, c)))
+
+    def word(self, r: int, c: int) -> str:
+        """What a cell shows, folded for matching words (full-width to half-width, no spaces); computed once."""
+        key = (r, c)
+        if key not in self._words:
+            self._words[key] = fold(self.shown(r, c))
+        return self._words[key]
 
     def is_anchor_or_single(self, r: int, c: int) -> bool:
         return self._anchor.get((r, c), (r, c)) == (r, c)

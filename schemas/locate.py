@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from statreturns.schemas.catalogue import Catalogue, Form, Indicator
+from statreturns.schemas.catalogue import Catalogue, Form, Indicator, Org
 from statreturns.schemas.findings import finding
 from statreturns.schemas.formula import Unsupported, cell_value
 from statreturns.schemas.grid import Grid
@@ -98,10 +98,16 @@ def _next_value(grid: Grid, r: int, c: int, labels: re.Pattern) -> tuple[object,
     return "", a1(r, c)
 
 
-def _match_column(text: str, fields: dict[str, re.Pattern]) -> str | None:
-    return next((name for name, pattern in fields.items() if pattern.match(text)), None)
+def _match_column(cat: Catalogue, layout: str, text: str) -> str | None:
+    """The column a header word names in a layout; each word is matched once per catalogue."""
+    key = ("column", layout, text)
+    if key not in cat.memo:
+        fields = cat.layouts[layout]
+        cat.memo[key] = next((name for name, pattern in fields.items() if pattern.match(text)), None)
+    return cat.memo[key]
 
 
+@cache
 def _header_words(text: str) -> tuple[str, str | None]:
     """A header cell without its bracketed suffix, and the unit that suffix names."""
     m = _PAREN.search(text)
@@ -111,15 +117,15 @@ def _header_words(text: str) -> tuple[str, str | None]:
     return text[: m.start()], (None if "%" in inner or not inner else inner)
 
 
-def _classify_row(grid: Grid, cat: Catalogue, r: int, fields: dict, two_rows: bool) -> tuple[dict[str, int], dict[str, str]]:
+def _classify_row(grid: Grid, cat: Catalogue, r: int, layout: str, two_rows: bool) -> tuple[dict[str, int], dict[str, str]]:
     columns: dict[str, int] = {}
     units: dict[str, str] = {}
     for c in range(grid.width):
-        top, top_unit = _header_words(fold(grid.shown(r, c)))
-        bottom, bottom_unit = _header_words(fold(grid.shown(r + 1, c))) if two_rows else ("", None)
+        top, top_unit = _header_words(grid.word(r, c))
+        bottom, bottom_unit = _header_words(grid.word(r + 1, c)) if two_rows else ("", None)
         candidates = [top + bottom, bottom, top] if bottom and bottom != top else [top]
         for text in candidates:
-            name = _match_column(text, fields) if text else None
+            name = _match_column(cat, layout, text) if text else None
             if name and name not in columns:
                 columns[name] = c
                 if bottom_unit or top_unit:
@@ -139,10 +145,12 @@ def find_header(grid: Grid, cat: Catalogue) -> tuple[str, Header] | None:
     the names sit in the top row and the column words of the grouped columns in the row below.
     """
     for r in range(grid.height):
-        for layout, fields in cat.layouts.items():
+        for layout in cat.layouts:
             key = ("name", "ytd", "month") if layout == "indicators" else ("project_name", "total_investment", "status")
-            columns, units = _classify_row(grid, cat, r, fields, two_rows=False)
-            below, _ = _classify_row(grid, cat, r + 1, fields, two_rows=False)
+            columns, units = _classify_row(grid, cat, r, layout, two_rows=False)
+            if key[0] not in columns:
+                continue  # every header names its first column in its top row
+            below, _ = _classify_row(grid, cat, r + 1, layout, two_rows=False)
             if _is_header(columns, key):
                 two = len(below) >= 1 and not _looks_like_data(grid, cat, r + 1, columns)
             elif key[0] in columns and not _looks_like_data(grid, cat, r + 1, below) and (
@@ -151,7 +159,7 @@ def find_header(grid: Grid, cat: Catalogue) -> tuple[str, Header] | None:
             else:
                 continue
             if two:
-                columns, units = _classify_row(grid, cat, r, fields, two_rows=True)
+                columns, units = _classify_row(grid, cat, r, layout, two_rows=True)
                 if not _is_header(columns, key):
                     continue
             return layout, Header(r, r + 1 if two else r, columns, units)
@@ -177,17 +185,28 @@ def _identify_form(cat: Catalogue, labels: dict, grid: Grid, header_row: int) ->
     return None, None
 
 
+def _org_names(cat: Catalogue) -> dict[str, Org]:
+    """The registry's orgs by folded name, built once per registry."""
+    kept = cat.memo.get(("orgs", id(cat.orgs)))
+    if kept is None or kept[0] is not cat.orgs:
+        kept = (cat.orgs, {fold(o.name): o for o in cat.orgs if fold(o.name)})
+        cat.memo[("orgs", id(cat.orgs))] = kept
+    return kept[1]
+
+
 def match_reporter(cat: Catalogue, text: str) -> tuple[str | None, str | None, str]:
-    """(org code, department, rest) named by a 填报单位 text; the department is None when unrecognised."""
+    """(org code, department, rest) named by a 填报单位 text; the department is None when unrecognised.
+
+    The org is the longest registered name the text holds, wherever it stands in it.
+    """
     folded = fold(text)
-    best = None
-    for org in cat.orgs:
-        name = fold(org.name)
-        if name and name in folded and (best is None or len(name) > len(fold(best.name))):
-            best = org
-    if best is None:
+    names = _org_names(cat)
+    found = [(j - i, i, folded[i:j]) for i in range(len(folded)) for j in range(len(folded), i, -1) if folded[i:j] in names]
+    if not found:
         return None, None, folded
-    rest = folded[folded.index(fold(best.name)) + len(fold(best.name)):]
+    _, start, name = max(found, key=lambda f: (f[0], -f[1]))
+    best = names[name]
+    rest = folded[start + len(name):]
     if not rest:
         return best.code, "", rest
     if rest in cat.departments:

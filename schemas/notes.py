@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import pandas as pd
@@ -58,12 +59,21 @@ def _column_notes(grid: Grid, cat: Catalogue) -> list[tuple[str, str, str]]:
     return notes
 
 
+def _mentions_notes(grid: Grid, cat: Catalogue) -> bool:
+    """Whether any text of the sheet holds a note word: most sheets carry no 说明 at all, and need no closer look."""
+    texts = unicodedata.normalize("NFKC", "\n".join(v for row in grid.rows for v in row if isinstance(v, str)))
+    texts = "".join(texts.split(" ")).replace("\u3000", "")
+    return any(w in texts for w in cat.note_words["rows"])
+
+
 def read_notes(files: list[Received], cat: Catalogue) -> pd.DataFrame:
     """Every 说明 the files carry, with where it is written."""
     notes = []
     for f in files:
         for grid in f.grids or ():
             whole = _is_notes_sheet(grid, cat)
+            if not whole and not _mentions_notes(grid, cat):
+                continue
             for r in range(grid.height):
                 found = _row_note(grid, r, cat, whole)
                 if found:

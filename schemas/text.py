@@ -5,6 +5,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 import pandas as pd
 from openpyxl.utils.cell import get_column_letter
@@ -17,7 +18,13 @@ def fold(text: object) -> str:
     """Half-width, space-free form of a cell's text, for matching words."""
     if text is None:
         return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
+    return _fold(text) if isinstance(text, str) else _fold(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    # the same words (labels, headers, names) recur in every return
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def cell_text(value: object) -> str:

@@ -24,7 +24,7 @@ def test_figures_hold_the_june_values_with_their_source_cell(db, inbox, cat):
     run(db, inbox, cat)
     got = rows(db, "select org_name, month_value, ytd_value, prior_ytd_value, round(yoy_pct, 4), file_name, sheet, cell "
                    "from figures where period = '2023-06-01' and form_code = 'ZB01' and indicator_code = '01'")
-    assert got == [("示例街道", 10.0, 100.0, 90.0, round((100 / 90 - 1) * 100, 4), "财政6月.xlsx", "Sheet1", "E5")]
+    assert got == [("示例街道", 10.0, 100.0, 90.0, round((100 / 90 - 1) * 100, 1), "财政6月.xlsx", "Sheet1", "E5")]
 
 
 def test_every_file_is_in_submissions_with_one_status(db, inbox, cat, tmp_path):
