@@ -120,10 +120,11 @@ def _formula(found: _Sheet, shared: dict, arrays: list, at: tuple[int, int], ref
         elif si in shared and _untrusted(stored):
             master, origin = shared[si]
             text = Translator("=" + master, origin=origin).translate_formula(ref).removeprefix("=")
-    if kind == "array" and _untrusted(stored):
-        c0, r0, c1, r1 = range_boundaries(f.get("ref") or ref)
+    span = range_boundaries(f.get("ref") or ref) if kind == "array" else None
+    if span and (span[0], span[1]) != (span[2], span[3]) and _untrusted(stored):
+        c0, r0, c1, r1 = span
         arrays.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1, "{=" + text + "}"))
-    elif _untrusted(stored):
+    elif _untrusted(stored):  # a one-cell array formula is worked out as any formula is
         found.formulas[at] = text or "?"
 
 

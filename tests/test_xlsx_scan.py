@@ -130,3 +130,10 @@ def test_a_far_styled_blank_is_no_reason_to_refuse():
     data = workbook('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="1"/></row>')
     (grid,) = read_grids(data)
     assert (grid.height, grid.width) == (1, 1)
+
+
+def test_a_one_cell_array_formula_without_a_value_is_worked_out():
+    rows = '<row r="1"><c r="A1"><v>4</v></c><c r="B1"><v>5</v></c><c r="C1"><f t="array" ref="C1">A1+B1</f></c></row>'
+    (grid,) = read_grids(workbook(rows))
+    assert grid.formulas == {(0, 2): "A1+B1"}
+    assert value(grid, "C1") == 9
