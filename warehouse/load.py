@@ -27,6 +27,7 @@ from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import finding
 from statreturns.warehouse.db import insert, query, sql, sync_dimensions
 from statreturns.warehouse.faults import crash_point
+from statreturns.warehouse.quality import refresh_outliers
 from statreturns.warehouse.verify import AccountingBroken, problems
 
 # Much of a batch's cost in a worker is per batch (building, validating and auditing its frames): up to 2,048 files
@@ -200,6 +201,8 @@ def ingest(
             })
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
+        if run_period is not None:  # the month's figures against their history and peers, with what just came in
+            refresh_outliers(con, cat, run_period)
         findings = con.execute("select * from stage_findings").df()
         crash_point("load:loaded")
         con.commit()
