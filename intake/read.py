@@ -110,3 +110,22 @@ def read_entries(entries: list[Entry], cat: Catalogue, run_period: dt.date | Non
     batch, notes = read_batch(received, cat), read_notes(received, cat)
     findings = audit(batch, _NO_PREVIOUS, cat, run_period, notes)
     return FilesRead(files, Read(Batch(batch.returns, batch.records, batch.projects, findings), notes))
+
+
+def peek_returns(entries: list[Entry], cat: Catalogue, limits: Limits = DEFAULT_LIMITS, *, failed: dict[int, str],
+                 started) -> pd.DataFrame:
+    """The returns the files hold (whose, which form, which month), read without keeping anything: a worker's task,
+    so that a hostile file can only end a worker. A file that could not be read holds none."""
+    received = []
+    for i, entry in enumerate(entries):
+        started(i)
+        if i in failed or entry.refused:
+            continue
+        try:
+            taken = take(entry, limits)
+        except OSError:
+            continue
+        if taken.data is not None:
+            received.append(to_received(Incoming(entry.path, taken.sha256, entry.received_at, entry.folder_period,
+                                                 taken.data), limits))
+    return read_batch(received, cat).returns

@@ -13,7 +13,7 @@ import pytest
 
 from statreturns.warehouse.store import Warehouse
 from statreturns.web.uploads import Limits, safe_name
-from tests.conftest import zb01
+from tests.conftest import form_return, zb01
 from tests.test_web_support import (ORG, ORG_NAME, OTHER_NAME, PASSWORDS, basic, client, january,  # noqa: F401
                                     portal_client)
 from tests.workbooks import indicator_return
@@ -368,3 +368,17 @@ def test_a_load_that_fails_keeps_nothing_and_says_so(cat, tmp_path, monkeypatch)
         answer = upload(client, january(cat)["ZB01"])
     assert answer.status_code == 500 and "未保存" in answer.json()["detail"] and "disk" not in answer.text
     assert kept(tmp_path) == []
+
+
+def test_a_file_that_would_crash_its_reader_is_refused_and_the_portal_goes_on(client, cat):
+    from tests.test_xlsx_scan import workbook
+
+    # a valid workbook with one value at XFD1048576: the reader that opens it must not be the portal itself
+    far = workbook('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>9</v></c></row>',
+                   dimension="A1:B2")
+    got = upload(client, far, "远处.xlsx")
+    assert got.status_code == 200, got.text
+    assert [r["status"] for r in got.json()["returns"]] == ["rejected"]
+    good = upload(client, form_return(cat, "ZB09", "示例街道退役军人服务站", "2023年1月",
+                                      {"01": (5, 5), "02": (4, 4), "03": (1, 1), "04": (3, 3)}), "退役军人1月.xlsx")
+    assert [r["status"] for r in good.json()["returns"]] == ["accepted"]

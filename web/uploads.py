@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from statreturns.intake.inbox import receive
-from statreturns.intake.read import read_files
+from statreturns.intake.inbox import discover
 from statreturns.reports.feedback import write_feedback
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.audit_log import log_action
 from statreturns.warehouse.db import query, sql
-from statreturns.warehouse.load import ingest
+from statreturns.warehouse.load import ingest, reader_pool
 from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.warehouse.store import Warehouse
 from statreturns.web.accounts import Account
@@ -123,8 +122,9 @@ def save(inbox: Path, period: dt.date, client_name: str | None, data: bytes, now
 
 
 def peek(path: Path, cat: Catalogue) -> pd.DataFrame:
-    """The returns a file holds (org, form, period), read without the warehouse."""
-    return read_files([receive(path)], cat).batch.returns
+    """The returns a file holds (org, form, period), read without the warehouse, in an isolated worker process."""
+    (returns,) = reader_pool().map("statreturns.intake.read:peek_returns", [discover(path)], cat)
+    return returns
 
 
 def foreign_return(account: Account, returns: pd.DataFrame, cat: Catalogue) -> str | None:
