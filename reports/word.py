@@ -66,11 +66,9 @@ def _rpr(font: str, size: Pt, bold: bool = False) -> str:
 
 
 def _ppr(*, jc: str = "both", indent_chars: int = 2, line: int | None = None, after: int = 0, outline: int | None = None,
-         keep: bool = False, grid: bool = True) -> str:
+         keep: bool = False) -> str:
     """Paragraph properties: ``line`` a fixed line pitch in twips (None: single), ``indent_chars`` the first line's."""
     parts = ["<w:keepNext/><w:keepLines/>"] if keep else []
-    if not grid:
-        parts.append('<w:snapToGrid w:val="0"/>')
     parts.append(f'<w:spacing w:before="0" w:after="{after}" w:line="{line}" w:lineRule="exact"/>' if line
                  else f'<w:spacing w:before="0" w:after="{after}" w:line="240" w:lineRule="auto"/>')
     parts.append(_indent(indent_chars))
@@ -111,9 +109,9 @@ def _styles(doc) -> None:
     _restyle(styles["Heading 1"], _ppr(line=line, outline=0, keep=True), _rpr(HEADING_FONT, BODY_SIZE))
     _restyle(styles["Heading 2"], _ppr(line=line, outline=1, keep=True), _rpr(SUBHEADING_FONT, BODY_SIZE))
     _restyle(styles["Heading 3"], _ppr(line=line, outline=2, keep=True), _rpr(BODY_FONT, BODY_SIZE, bold=True))
-    _restyle(styles["Footer"], _ppr(jc="right", indent_chars=0, grid=False), _rpr(PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE))
-    for name, ppr, rpr in ((FIGURE_STYLE, _ppr(jc="center", indent_chars=0, grid=False), _rpr(BODY_FONT, BODY_SIZE)),
-                           (TABLE_STYLE, _ppr(jc="left", indent_chars=0, grid=False), _rpr(TABLE_FONT, TABLE_SIZE))):
+    _restyle(styles["Footer"], _ppr(jc="right", indent_chars=0), _rpr(PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE))
+    for name, ppr, rpr in ((FIGURE_STYLE, _ppr(jc="center", indent_chars=0), _rpr(BODY_FONT, BODY_SIZE)),
+                           (TABLE_STYLE, _ppr(jc="left", indent_chars=0), _rpr(TABLE_FONT, TABLE_SIZE))):
         style = styles.add_style(name, 1)  # WD_STYLE_TYPE.PARAGRAPH
         style.base_style = styles["Normal"]
         _restyle(style, ppr, rpr)
