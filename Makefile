@@ -10,7 +10,7 @@ NEXT   := $(shell date -d "$(PERIOD)-01 +1 month" +%Y-%m)
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install demo test bench docs clean pictures
+.PHONY: install demo test bench fuzz docs clean pictures
 
 install: $(STAMP) $(CJK_FONT)
 
@@ -35,6 +35,9 @@ demo: install
 
 test: install
 	$(VENV)/bin/pytest
+
+fuzz: install
+	STATRETURNS_FUZZ_EXAMPLES=2000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_fuzz.py
 
 clean:
 	rm -rf inbox var out

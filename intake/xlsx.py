@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
@@ -20,6 +22,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from statreturns.intake.limits import Limits, UnreadableFile
 
 
+# what reading a damaged zip (or a damaged part in it) raises, from zipfile, zlib and openpyxl's reference parsing
+ZIP_FAULTS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError,
+              struct.error, KeyError, IndexError, TypeError)
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)(")')
 _ODS_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -192,8 +197,10 @@ def zip_facts(data: bytes, limits: Limits) -> ZipFacts:
             if "content.xml" in names:
                 return ZipFacts(data, merged=_ods_merged(z.read("content.xml")))
             return ZipFacts(data)
-    except zipfile.BadZipFile:
-        raise UnreadableFile("文件已损坏（压缩包不完整），请重新保存后报送") from None
+    except UnreadableFile:
+        raise
+    except ZIP_FAULTS:
+        raise UnreadableFile("文件已损坏（压缩包不完整或内容错乱），请重新保存后报送") from None
 
 
 def _xlsx(z: zipfile.ZipFile, data: bytes, names: set[str], limits: Limits) -> ZipFacts:
