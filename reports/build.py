@@ -16,10 +16,12 @@ from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summa
 from statreturns.reports.word import Appendix, write_docx
 from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.warehouse.closing import record_time
 from statreturns.warehouse.db import query
 from statreturns.warehouse.store import Warehouse
 
 DRAFT_STEM = "总结初稿"
+CURRENT = dt.datetime(9999, 12, 31)  # "as of" for a month still open: everything loaded
 APPENDIX_TITLE = "附：数据来源"
 
 
@@ -33,10 +35,11 @@ def report_orgs(cat: Catalogue, org: str | None) -> list[str]:
 def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, org: str | None) -> Snapshot:
     """One query per table: the figures, projects and month-by-month curves of ``org`` (None: every org)."""
     with wh.reader() as con:
-        figures = query(con, "report_figures", period=period, org=org)
-        projects = query(con, "latest_projects", period=period, org=org)
-        history = query(con, "report_history", period=period, org=org)
-        district = query(con, "report_district", period=period) if org is None else None
+        as_of = record_time(con, period) or CURRENT  # a closed month's summary is the one of record
+        figures = query(con, "report_figures", period=period, org=org, as_of=as_of)
+        projects = query(con, "latest_projects", period=period, org=org, as_of=as_of)
+        history = query(con, "report_history", period=period, org=org, as_of=as_of)
+        district = query(con, "report_district", period=period, as_of=as_of) if org is None else None
     figures, projects = snapshot_frames(figures, projects, cat)
     return Snapshot(period, figures, projects, history, district if district is not None else pd.DataFrame())
 

@@ -19,7 +19,7 @@ from statreturns.reports.build import build_reports, report_orgs
 from statreturns.warehouse.store import Warehouse
 from statreturns.reports.charts import CJK_FONT_FILES, cjk_family
 from statreturns.reports.summary import sections
-from tests.conftest import ingest_into, form_return, put, zb01
+from tests.conftest import day, form_return, ingest_into, put, zb01
 from tests.workbooks import project_return
 from statreturns.intake.inbox import discover
 
@@ -345,3 +345,26 @@ def test_a_form_rule_with_arithmetic_on_one_side_is_named_in_the_lineage(sample,
     lineage = {r[0]: r for r in read_csv(folder / "数据来源.csv")}
     appendix = (folder / "总结初稿.md").read_text(encoding="utf-8").split("## 附：数据来源")[1]
     assert "已核销图斑≤流出图斑+流出面积" in appendix and lineage["已核销图斑"][8] == "通过"
+
+
+def test_a_closed_months_summary_is_the_one_of_record(tmp_path, cat):
+    """Closed, June's summary stays as it was: a later correction of May (which June carries for a department that
+    missed June) changes May's summary, not June's."""
+    from statreturns.warehouse.closing import close_period
+
+    inbox = tmp_path / "inbox"
+    put(inbox / "2023-05" / "东关安全5月.xlsx", form_return(cat, "ZB11", "东关街道应急管理办公室", "2023年5月",
+                                                          {c: (1, 5) for c in ("01", "02", "03", "05", "06")} |
+                                                          {c: (None, 2) for c in ("04", "07", "08", "09")}), day(5, 6))
+    put(inbox / "2023-06" / "东关热线6月.xlsx", form_return(cat, "ZB05", "东关街道网格化管理服务中心", "2023年6月",
+                                                          {"01": (9, 50), "02": (8, 40), "03": (1, 5)}), day(5))
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    ingest_into(wh, inbox, cat, JUNE)
+    close_period(wh, JUNE, "统计局", "验收")
+    put(inbox / "2023-05" / "东关安全5月（更正）.xlsx", form_return(cat, "ZB11", "东关街道应急管理办公室", "2023年5月",
+        {c: (1, 7) if c == "01" else (1, 5) for c in ("01", "02", "03", "05", "06")} |
+        {c: (None, 2) for c in ("04", "07", "08", "09")}), day(12, 7))
+    assert list(ingest_into(wh, inbox, cat, JUNE).submissions["status"]) == ["accepted"]
+    june, may = (build_reports(wh, cat, p, ["110199002"], tmp_path / "out")[0] for p in (JUNE, dt.date(2023, 5, 1)))
+    assert table(june / "汇总表.xlsx")[("ZB11", "01")]["本年累计"] == 5  # as it stood when June was closed
+    assert table(may / "汇总表.xlsx")[("ZB11", "01")]["本年累计"] == 7  # May is open: the correction counts

@@ -1,11 +1,11 @@
--- The figures a report of $period stands on: per org and form, the latest accepted return of the year up to
+-- The figures a report of $period stands on, as the warehouse held them at $as_of (a closed month's closing): per org and form, the latest accepted return of the year up to
 -- $period (a department that missed $period is represented by its last return), with the warnings it drew.
 -- The same rows as the `figures` view, pivoted from the base tables for these returns only: the view pivots
 -- every return ever loaded, which takes seconds on a 1,000-org warehouse. Grouping by a return number rather
 -- than by its file name and fingerprint saves a quarter of the time.
 with returns as (
     select row_number() over () as rid, sha256, sheet, org_code, form_code, period, file_name
-    from submissions
+    from submissions_as_of($as_of)
     where status = 'accepted' and period <= $period and year(period) = year($period)
         and ($org is null or org_code = $org)
     qualify period = max(period) over (partition by org_code, form_code)

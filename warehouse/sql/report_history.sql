@@ -1,4 +1,4 @@
--- 本年累计 and 上年同期累计 of the yoy indicators for each month of the year up to $period, per org: the org's
+-- As of $as_of, 本年累计 and 上年同期累计 of the yoy indicators for each month of the year up to $period, per org: the org's
 -- latest accepted return up to that month (`period` says which month it is, so a carried figure can be told
 -- apart). Pivoted from the base tables for the yoy forms only, as report_figures.sql is.
 with yoy as (
@@ -6,7 +6,7 @@ with yoy as (
 ),
 returns as (
     select sha256, sheet, org_code, period
-    from submissions
+    from submissions_as_of($as_of)
     where status = 'accepted' and period <= $period and year(period) = year($period)
         and ($org is null or org_code = $org) and form_code in (select form_code from yoy)
 ),

@@ -43,13 +43,25 @@ where loaded_at <= ts
 qualify row_number() over (partition by org_code, form_code, period, indicator_code
                            order by received_at desc, file_name desc) = 1;
 
+-- The returns as they stood at time ts: of the error-free revisions loaded by then, the one received last is
+-- accepted. A closed month's report reads its returns as of its closing time (the summary of record).
+create or replace macro submissions_as_of(ts) as table
+select * exclude (status),
+       case when status in ('accepted', 'superseded') and row_number() over (
+                partition by org_code, form_code, period, status in ('accepted', 'superseded')
+                order by received_at desc, file_name desc) = 1 then 'accepted'
+            when status in ('accepted', 'superseded') then 'superseded'
+            else status end as status
+from submissions
+where loaded_at <= ts;
+
 -- The district's figures of each period, by the one rule every report follows: each org counts with its latest
 -- accepted return of the year up to the period, so a department that missed the month is carried forward with its
 -- last 本年累计 (never its 本月) and named in carried_orgs; sums are written with the indicator's decimals.
-create or replace view district_figures as
+create or replace macro district_figures_as_of(ts) as table
 with accepted as (
     select org_code, form_code, period, sha256, sheet
-    from submissions
+    from submissions_as_of(ts)
     where status = 'accepted' and org_code is not null and period is not null
 ),
 lines as (
@@ -92,6 +104,8 @@ join indicators i on i.form_code = f.form_code and i.indicator_code = f.indicato
 left join orgs o on o.org_code = f.org_code
 left join months m on m.month = month(f.covers)
 group by f.period, f.form_code, f.indicator_code, i.indicator_name, i.unit, i.kind, i.yoy, i.decimals;
+
+create or replace view district_figures as select * from district_figures_as_of(timestamp '9999-12-31');
 
 create or replace view projects as
 select

@@ -105,18 +105,6 @@ left join open_warnings w on w.org_code = r.org_code and w.period = r.period
 left join approved a on a.org_code = r.org_code and a.period = r.period
 left join closings c on c.period = r.period;
 
--- The returns as they stood at time ts: of the error-free revisions loaded by then, the one received last is
--- accepted. A closed month's report reads its returns as of its closing time (the summary of record).
-create or replace macro submissions_as_of(ts) as table
-select * exclude (status),
-       case when status in ('accepted', 'superseded') and row_number() over (
-                partition by org_code, form_code, period, status in ('accepted', 'superseded')
-                order by received_at desc, file_name desc) = 1 then 'accepted'
-            when status in ('accepted', 'superseded') then 'superseded'
-            else status end as status
-from submissions
-where loaded_at <= ts;
-
 comment on table period_closings is '关账记录：统计局对某期验收关账（close）和重开（reopen），按时间先后。Closing and reopening events.';
 comment on column period_closings.period is '报告期（该月第一天）';
 comment on column period_closings.action is 'close 验收关账 / reopen 重开';
