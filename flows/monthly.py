@@ -64,7 +64,8 @@ def check_period(settings: Settings, period: str) -> tuple[dict[str, int], pd.Da
     """What the warehouse holds of ``period``: its returns in each status, and the returns still missing."""
     with settings.wh.reader() as con:
         counts = query(con, "period_counts", period=parse_period(period))
-    missing = artifacts.missing_returns(period_status(settings.wh, settings.catalogue(), parse_period(period)))
+    missing = artifacts.missing_returns(period_status(settings.wh, settings.catalogue(), parse_period(period),
+                                                      settings.due_day))
     return {status: int(n) for status, n in zip(counts["status"], counts["n"])}, missing
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from statreturns.intake.inbox import Entry
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.text import parse_period
+from statreturns.warehouse.closing import office_records, restore_office_records
 from statreturns.warehouse.db import connect, insert, query
 from statreturns.warehouse.faults import crash_point
 from statreturns.warehouse.load import IngestResult, ingest
@@ -43,6 +44,7 @@ def rebuild(wh: Warehouse, cat: Catalogue, run_period: dt.date | None = None) ->
         received = query(old, "received_files")
         explained = query(old, "all_explanations")
         unread = query(old, "unread_submissions"), query(old, "unread_findings")
+        office = office_records(old)  # closings and approvals: not in the archive either
     fresh = wh.path.with_name(wh.path.name + ".rebuild")
     for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -51,6 +53,7 @@ def rebuild(wh: Warehouse, cat: Catalogue, run_period: dt.date | None = None) ->
         insert(con, "submissions", unread[0])
         insert(con, "findings", unread[1])
         result = ingest(con, archived(received), cat, wh.archive, run_period)
+        restore_office_records(con, office)  # after the returns, which a closed month would refuse
     crash_point("rebuild:built")
     wh.path.with_name(wh.path.name + ".wal").unlink(missing_ok=True)
     os.replace(fresh, wh.path)

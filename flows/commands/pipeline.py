@@ -90,7 +90,7 @@ def cmd_run(args, settings: Settings) -> int:
     print(f"汇总表：{settings.out / month(period).strftime('%Y-%m')}（{len(folders)} 个单位/全区）")
     received = result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].nunique()
     print(f"审核结果回执：{received} 个，在 {settings.out}/<期别>/feedback/")
-    print("\n".join(short_text(period_status(settings.wh, settings.catalogue(), month(period)))))
+    print("\n".join(short_text(period_status(settings.wh, settings.catalogue(), month(period), settings.due_day))))
     return 0
 
 
