@@ -264,7 +264,8 @@ def test_a_reason_in_the_remarks_column_explains_the_yellow_warning(june, july, 
     result = ingest_into(wh, inbox.parent, cat, JULY)
     assert list(result.submissions["status"]) == ["accepted"]
     with wh.reader() as con:
-        found = con.execute("select rule, cell, explained, explanation from findings where file_name = ?", [path.name]).fetchall()
+        found = con.execute("select rule, cell, explained, explanation from findings where file_name = ? "
+                            "and rule = 'yoy_beyond_50'", [path.name]).fetchall()
     assert found == [("yoy_beyond_50", "E6", True, "一般公共预算收入增幅较大，系本月新增税源入库")]
 
 
