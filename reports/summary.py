@@ -263,7 +263,6 @@ def _history(rows: pd.DataFrame, district: bool) -> pd.DataFrame:
     return sums.reset_index()
 
 
-@cache
 def _checks(cat: Catalogue, form_code: str, indicator_code: str | None, month: int, warned: frozenset[str]) -> str:
     """The rules a figure passed, by what passing them means: every error rule it falls under (its return was
     accepted), and each warning rule but those its return drew (the warning is shown instead)."""
@@ -277,10 +276,15 @@ def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.D
     proj = projects.assign(key=form.code + "_" + projects["status"], detail=projects["project_name"],
                            warning_rules=None, warnings=None, explained=None)
     both = pd.concat([rows, proj.reindex(columns=[*rows.columns, "detail", "total_investment"])], ignore_index=True)
-    is_project = both["key"].str.startswith(form.code + "_")
-    warned = both["warning_rules"].fillna("").astype(str).map(lambda w: frozenset(filter(None, w.split(","))))
-    checks = [_checks(cat, key.split("_", 1)[0], None if project else key.split("_", 1)[1], month, w)
-              for key, project, month, w in zip(both["key"], is_project, both["period"].dt.month, warned)]
+    # the rules a figure passed depend only on its key, its month and the warnings its return drew: worked out once
+    # for each such combination, which a district of a thousand orgs repeats tens of thousands of times
+    combos = pd.DataFrame({"key": both["key"], "month": both["period"].dt.month,
+                           "warned": both["warning_rules"].fillna("").astype(str)})
+    unique = combos.drop_duplicates()
+    texts = [_checks(cat, key.split("_", 1)[0], None if key.startswith(form.code + "_") else key.split("_", 1)[1],
+                     month, frozenset(filter(None, warned.split(","))))
+             for key, month, warned in unique.itertuples(index=False)]
+    checks = combos.merge(unique.assign(checks=texts), on=["key", "month", "warned"], how="left")["checks"].to_numpy()
     value = both["ytd_value"].astype(object).where(both["text_value"].isna(), both["text_value"])
     return both.assign(
         value=value.where(both["total_investment"].isna(), both["total_investment"]),
