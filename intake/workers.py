@@ -60,10 +60,19 @@ def _serve(conn: Connection, memory: int, progress) -> None:
             conn.send(("error", index, f"{type(e).__name__}: {e}", traceback.format_exc()))
 
 
+@dataclass(frozen=True)
+class Work:
+    """A task's items with arguments of its own (a share of some data), given before the arguments every task shares."""
+
+    items: list
+    args: tuple = ()
+
+
 @dataclass
 class _Task:
     index: int
     items: list
+    own: tuple = ()  # the task's own arguments
     failed: dict[int, str] = field(default_factory=dict)  # item -> why it is answered without being worked on
 
 
@@ -120,7 +129,7 @@ class Pool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def map(self, function: str, batches: Iterable[list], *args) -> Iterator:
+    def map(self, function: str, batches: Iterable[list | Work], *args) -> Iterator:
         """The function's result for each batch, in the order of the batches; at most a few batches read ahead."""
         pending: deque[_Task] = deque()
         done: dict[int, object] = {}
@@ -133,7 +142,8 @@ class Pool:
                 if items is None:
                     exhausted = True
                     break
-                pending.append(_Task(submitted, list(items)))
+                work = items if isinstance(items, Work) else Work(items)
+                pending.append(_Task(submitted, list(work.items), work.args))
                 submitted += 1
             for w in self.workers:
                 if w.task is None and pending:
@@ -148,7 +158,7 @@ class Pool:
     def _give(self, w: _Worker, task: _Task, function: str, args: tuple) -> None:
         w.task = task
         w.progress[0], w.progress[1] = -1.0, time.monotonic()
-        w.conn.send((task.index, function, task.items, args, task.failed))
+        w.conn.send((task.index, function, task.items, (*task.own, *args), task.failed))
 
     def _collect(self, done: dict, pending: deque) -> None:
         busy = [w for w in self.workers if w.task is not None]

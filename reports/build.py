@@ -1,7 +1,9 @@
 """Building the report files of a period from the warehouse alone (no re-ingest): tables, charts, draft, lineage."""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -15,12 +17,16 @@ from statreturns.reports.narrative import load_template, render
 from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames
 from statreturns.reports.word import Appendix, write_docx
 from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
+from statreturns.intake.limits import Limits
+from statreturns.intake.workers import Pool, Work
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.closing import record_time
 from statreturns.warehouse.db import query
 from statreturns.warehouse.store import Warehouse
 
 DRAFT_STEM = "总结初稿"
+PARALLEL_FROM = 8  # orgs: fewer reports are written here, more by worker processes
+REPORT_LIMITS = Limits(worker_memory=3 << 30, seconds_per_file=300)  # a file here is an org's whole report
 CURRENT = dt.datetime(9999, 12, 31)  # "as of" for a month still open: everything loaded
 APPENDIX_TITLE = "附：数据来源"
 
@@ -75,9 +81,43 @@ def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path
     return folder
 
 
+@cache
+def report_pool() -> Pool:
+    """Worker processes that write reports, started once in this process (the district's report is written here)."""
+    pool = Pool(limits=REPORT_LIMITS, preload=("statreturns.reports.build",))
+    atexit.register(pool.close)
+    return pool
+
+
+def write_reports_of(orgs: list[str], snap: Snapshot, cat: Catalogue, out: Path, template: Path | None, *,
+                     failed: dict[int, str], started) -> list[Path]:
+    """A worker's task: the reports of some orgs, from the part of the period's snapshot that is theirs."""
+    tmpl = load_template(template)
+    folders = []
+    for i, org in enumerate(orgs):
+        started(i)
+        if i not in failed:
+            folders.append(write_report(build_summary(snap, cat, org), out, tmpl))
+    return folders
+
+
 def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str], out: Path,
                   template: Path | None = None) -> list[Path]:
-    """Write the report of ``period`` for each org code (or ``all``), the draft from ``template`` or the project's own."""
+    """Write the report of ``period`` for each org code (or ``all``), the draft from ``template`` or the project's own.
+
+    The warehouse is read once for all of them; many orgs' reports are written by worker processes, a share each.
+    """
     tmpl = load_template(template)  # a broken template stops the run before anything is read or written
     snap = read_snapshot(wh, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
-    return [write_report(build_summary(snap, cat, org), out, tmpl) for org in orgs]
+    each = [org for org in orgs if org != DISTRICT]
+    if len(each) < PARALLEL_FROM:
+        return [write_report(build_summary(snap, cat, org), out, tmpl) for org in orgs]
+    pool = report_pool()
+    size = -(-len(each) // (4 * len(pool.workers)))
+    shares = [each[i:i + size] for i in range(0, len(each), size)]
+    written = pool.map("statreturns.reports.build:write_reports_of",
+                       (Work(share, (snap.of_orgs(share),)) for share in shares), cat, out, template)
+    folders = [folder for part in written for folder in part]
+    if DISTRICT in orgs:
+        folders.append(write_report(build_summary(snap, cat, DISTRICT), out, tmpl))
+    return folders

@@ -65,6 +65,7 @@ def _inert_column(series: pd.Series) -> pd.Series:
     lineage has a million cells; a column operation costs a millisecond however short the column)."""
     if len(series) < COLUMN_WISE_ROWS:
         return series.map(_field, na_action="ignore")
+    series = series.astype("string[pyarrow]")  # Arrow's string kernels match a column in C++, not cell by cell
     illegal = series.str.contains(_XML_ILLEGAL_COLUMN, regex=True, na=False)
     if illegal.any():
         series = series.where(~illegal, series[illegal].map(xml_safe))

@@ -52,6 +52,11 @@ class Snapshot:
     history: pd.DataFrame  # warehouse/sql/report_history.sql
     district: pd.DataFrame = field(default_factory=pd.DataFrame)  # warehouse/sql/report_district.sql: 全区 sums
 
+    def of_orgs(self, codes: list[str]) -> Snapshot:
+        """The part of the snapshot some orgs' reports read (not the district's)."""
+        mine = lambda frame: frame[frame["org_code"].isin(codes)]  # noqa: E731
+        return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history))
+
 
 @dataclass(frozen=True)
 class Summary:
