@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from statreturns.reports.charts import Chart, charts_drawn_alongside, plan_charts, yoy_keys
+from statreturns.reports.charts import Chart, draw_charts, plan_charts, yoy_keys
 from statreturns.reports.lineage import (
     APPENDIX_COLUMNS, APPENDIX_WIDTHS_CM, LINEAGE_STEM, appendix, appendix_cells, appendix_md, lineage, write_lineage,
 )
@@ -74,9 +74,9 @@ def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path
     folder = out / summary.period.strftime("%Y-%m") / summary.org_code
     folder.mkdir(parents=True, exist_ok=True)
     charts = plan_charts(summary, folder)
-    with charts_drawn_alongside(summary, folder):
-        write_tables(summary, charts, folder)
-        text, table = write_draft(summary, charts, template, folder)
+    draw_charts(summary, folder)
+    write_tables(summary, charts, folder)
+    text, table = write_draft(summary, charts, template, folder)
     write_docx(text, folder, table, folder / f"{DRAFT_STEM}.docx")  # the Word document embeds the drawn charts
     return folder
 

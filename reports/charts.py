@@ -1,107 +1,189 @@
-"""The summary's charts as PNG files, drawn by matplotlib's Agg canvas (no GUI, no pyplot state), for Markdown and Word."""
+"""The summary's charts as PNG files for Markdown and Word, drawn with Pillow: two plain chart kinds need no plotting library.
+
+Each chart is drawn at twice its size and halved, so lines and markers come out smooth; the text is Pillow's own
+anti-aliased TrueType rendering in a CJK font.
+"""
 from __future__ import annotations
 
-import multiprocessing as mp
-import threading
+import math
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import StrMethodFormatter
+from PIL import Image, ImageDraw, ImageFont
 
 from statreturns.reports.summary import Summary
 from statreturns.reports.writers import LAST_YEAR, THIS_YEAR
 
-# `make install` puts WenQuanYi Micro Hei (Debian fonts-wqy-microhei) at the first path; the others are
-# what other machines commonly have. Loaded by file, so a font installed after matplotlib cached its list is found.
+# `make install` puts WenQuanYi Micro Hei (Debian fonts-wqy-microhei) at the first path; the others are what
+# other machines commonly have.
 CJK_FONT_FILES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
 )
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei",
-                "PingFang SC")
 CHART_DIR = "图表"
 PROJECTS_CHART = "重点项目"
-SIZE, DPI = (6.4, 3.4), 120
-MARGINS = {"left": 0.13, "right": 0.97, "top": 0.88, "bottom": 0.12}
-# titles carry the org's name from the registry: drawn as written (a "$" would otherwise start TeX math)
-PNG = {"compress_level": 1}  # faster to write than the default level, the file a little larger
+SCALE = 2  # drawn at twice the size, then halved
+WIDTH, HEIGHT = 768, 408  # pixels of the PNG (6.4 × 3.4 in at 120 dpi)
+PLOT = (0.13, 0.12, 0.97, 0.88)  # left, top, right, bottom of the plotting area, as shares of the picture
+TEXT, AXIS, GRID, BAR = "#262626", "#595959", "#E6E6E6", "#4F81BD"
+TITLE_PT, LABEL_PT = 15, 12  # pixel sizes at the PNG's scale
+TICKS = 5  # about this many steps on the value axis
+HEADROOM = 1.08  # the value axis reaches this much past the largest value, room for a bar's label
 
 
 @cache
-def cjk_family() -> str | None:
-    """The font family the charts' Chinese is drawn in, or None (with a warning) when no CJK font is installed."""
-    for path in CJK_FONT_FILES:
-        if Path(path).exists():
-            font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FAMILIES if name in known), None)
+def cjk_font_file() -> str | None:
+    """The font file the charts' Chinese is drawn in, or None (with a warning) when no CJK font is installed."""
+    found = next((path for path in CJK_FONT_FILES if Path(path).exists()), None)
     if found is None:
         warnings.warn("未找到中文字体，图表中的汉字将无法显示；请运行 make install（安装 fonts-wqy-microhei）", stacklevel=2)
     return found
 
 
-def _style() -> dict:
-    family = cjk_family()
-    return {"font.family": "sans-serif", "font.sans-serif": [family] if family else ["DejaVu Sans"],
-            "axes.unicode_minus": False, "axes.spines.top": False, "axes.spines.right": False}
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = cjk_font_file()
+    return ImageFont.truetype(path, size * SCALE) if path else ImageFont.load_default(size * SCALE)
 
 
-def _figure() -> tuple[Figure, object]:
-    fig = Figure(figsize=SIZE, dpi=DPI)
-    fig.subplots_adjust(**MARGINS)
-    FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
+def nice_ticks(lo: float, hi: float, count: int = TICKS) -> list[float]:
+    """Round values from at or below ``lo`` to at or above ``hi``, about ``count`` steps of 1, 2, 2.5 or 5 × 10ⁿ."""
+    if not hi > lo:
+        hi = lo + (abs(lo) or 1.0)
+    raw = (hi - lo) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(lo / step + 1e-9) * step
+    n = math.ceil((hi - first) / step - 1e-9)
+    return [first + i * step for i in range(n + 1)]
 
 
-def ytd_curves(summary: Summary, keys: list[str], folder: Path) -> list[Path]:
-    """本年累计 against 上年同期累计, month by month, one PNG per yoy indicator (``folder/<key>.png``)."""
-    names = summary.figures.set_index("key")
-    year, months = summary.period.year, range(1, summary.period.month + 1)
-    paths = []
-    with matplotlib.rc_context(_style()):
-        # one figure redrawn with each indicator's data: building the axes costs more than drawing them
-        fig, ax = _figure()
-        this, = ax.plot([], [], marker="o", color=THIS_YEAR, label=f"{year}年")
-        last, = ax.plot([], [], marker="o", color=LAST_YEAR, linestyle="--", label=f"{year - 1}年同期")
-        ax.set_xticks(list(months), [f"{m}月" for m in months])
-        ax.set_xlim(0.7, months[-1] + 0.3)
-        ax.legend(frameon=False, loc="upper left")
-        ax.grid(axis="y", alpha=0.3)
-        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        for key in keys:
-            data = summary.history[summary.history["key"] == key].set_index("month").reindex(months)
-            this.set_data(list(months), data["ytd_value"].to_numpy(float))
-            last.set_data(list(months), data["prior_ytd_value"].to_numpy(float))
-            ax.relim()
-            ax.autoscale_view(scalex=False)
-            ax.set_title(f"{summary.org_name}{names.loc[key, 'indicator_name']}累计（{names.loc[key, 'unit']}）",
-                         parse_math=False)
-            fig.savefig(folder / f"{key}.png", pil_kwargs=PNG)
-            paths.append(folder / f"{key}.png")
-    return paths
+def tick_label(value: float, step: float) -> str:
+    """A value-axis label with thousands separators and as many decimals as the step needs."""
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    return f"{value:,.{decimals}f}"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A picture with its plotting area and value axis: maps data to pixels (at the drawing scale)."""
+    image: Image.Image
+    draw: ImageDraw.ImageDraw
+    box: tuple[int, int, int, int]
+    ticks: list[float]
+
+    def y(self, value: float) -> float:
+        top, bottom, lo, hi = self.box[1], self.box[3], self.ticks[0], self.ticks[-1]
+        return bottom - (value - lo) / (hi - lo) * (bottom - top)
+
+    def x(self, slot: float, slots: int) -> float:
+        """The middle of ``slot`` (0-based) of ``slots`` equal slots across the plotting area."""
+        left, right = self.box[0], self.box[2]
+        return left + (slot + 0.5) * (right - left) / slots
+
+
+def _frame(title: str, ticks: list[float]) -> Frame:
+    image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), "white")
+    draw = ImageDraw.Draw(image)
+    box = tuple(round(share * size * SCALE) for share, size in zip(PLOT, (WIDTH, HEIGHT, WIDTH, HEIGHT)))
+    frame = Frame(image, draw, box, ticks)
+    draw.text((WIDTH * SCALE / 2, box[1] / 2), title, font=_font(TITLE_PT), fill=TEXT, anchor="mm")
+    step = ticks[1] - ticks[0]
+    for value in ticks:
+        y = frame.y(value)
+        draw.line([(box[0], y), (box[2], y)], fill=GRID, width=SCALE)
+        draw.text((box[0] - 6 * SCALE, y), tick_label(value, step), font=_font(LABEL_PT), fill=TEXT, anchor="rm")
+    draw.line([(box[0], box[1]), (box[0], box[3]), (box[2], box[3])], fill=AXIS, width=SCALE)
+    return frame
+
+
+def _x_labels(frame: Frame, labels: list[str]) -> None:
+    for i, label in enumerate(labels):
+        frame.draw.text((frame.x(i, len(labels)), frame.box[3] + 5 * SCALE), label, font=_font(LABEL_PT), fill=TEXT,
+                        anchor="ma")
+
+
+def _save(frame: Frame, path: Path) -> Path:
+    frame.image.reduce(SCALE).save(path, compress_level=1)  # fast to write, the file a little larger
+    return path
+
+
+def _dashed(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float], colour: str) -> None:
+    length = math.dist(a, b)
+    dash = 7 * SCALE
+    for start in range(0, int(length), 2 * dash):
+        t0, t1 = start / length, min(start + dash, length) / length
+        draw.line([(a[0] + (b[0] - a[0]) * t0, a[1] + (b[1] - a[1]) * t0),
+                   (a[0] + (b[0] - a[0]) * t1, a[1] + (b[1] - a[1]) * t1)], fill=colour, width=2 * SCALE)
+
+
+def _series(frame: Frame, values: list[float], colour: str, dashed: bool) -> None:
+    """A line through the months that have a value (a missing month breaks it), a dot at each."""
+    points = [None if pd.isna(v) else (frame.x(i, len(values)), frame.y(v)) for i, v in enumerate(values)]
+    for a, b in zip(points, points[1:]):
+        if a and b:
+            _dashed(frame.draw, a, b, colour) if dashed else frame.draw.line([a, b], fill=colour, width=2 * SCALE)
+    r = 3.5 * SCALE
+    for p in filter(None, points):
+        frame.draw.ellipse([p[0] - r, p[1] - r, p[0] + r, p[1] + r], fill=colour)
+
+
+def _legend(frame: Frame, entries: list[tuple[str, str, bool]]) -> None:
+    x, y = frame.box[0] + 10 * SCALE, frame.box[1] + 8 * SCALE
+    for label, colour, dashed in entries:
+        a, b = (x, y + 8 * SCALE), (x + 26 * SCALE, y + 8 * SCALE)
+        _dashed(frame.draw, a, b, colour) if dashed else frame.draw.line([a, b], fill=colour, width=2 * SCALE)
+        frame.draw.text((b[0] + 6 * SCALE, a[1]), label, font=_font(LABEL_PT), fill=TEXT, anchor="lm")
+        y += 20 * SCALE
+
+
+def ytd_curve(summary: Summary, key: str, path: Path) -> Path:
+    """本年累计 against 上年同期累计, month by month, for one yoy indicator."""
+    named = summary.figures.set_index("key")
+    year, months = summary.period.year, list(range(1, summary.period.month + 1))
+    data = summary.history[summary.history["key"] == key].set_index("month").reindex(months)
+    this, last = data["ytd_value"].tolist(), data["prior_ytd_value"].tolist()
+    known = [v for v in this + last if pd.notna(v)]
+    title = f"{summary.org_name}{named.loc[key, 'indicator_name']}累计（{named.loc[key, 'unit']}）"
+    frame = _frame(title, nice_ticks(min(0.0, *known), max(0.0, *known) * HEADROOM))
+    _x_labels(frame, [f"{m}月" for m in months])
+    _series(frame, last, LAST_YEAR, dashed=True)
+    _series(frame, this, THIS_YEAR, dashed=False)
+    _legend(frame, [(f"{year}年", THIS_YEAR, False), (f"{year - 1}年同期", LAST_YEAR, True)])
+    return _save(frame, path)
 
 
 def projects_by_status(summary: Summary, path: Path) -> Path:
     """Total investment (亿元) of the key projects per status, with the number of projects on each bar."""
     status = summary.project_status
-    with matplotlib.rc_context(_style()):
-        fig, ax = _figure()
-        bars = ax.bar(status["status"], status["total_investment_yi"].fillna(0.0), color="#4F81BD")
-        ax.bar_label(bars, labels=[f"{int(c)}个" if pd.notna(c) else "缺报" for c in status["count"]], padding=2)
-        ax.set_ylabel("总投资（亿元）")
-        ax.set_title(f"{summary.org_name}重点项目（按项目状态）", parse_math=False)
-        fig.savefig(path, pil_kwargs=PNG)
-    return path
+    totals = status["total_investment_yi"].fillna(0.0).tolist()
+    frame = _frame(f"{summary.org_name}重点项目（按项目状态）", nice_ticks(min(0.0, *totals), max(0.0, *totals) * HEADROOM))
+    _x_labels(frame, status["status"].tolist())
+    slot = (frame.box[2] - frame.box[0]) / len(totals)
+    for i, (total, count) in enumerate(zip(totals, status["count"])):
+        middle, top, base = frame.x(i, len(totals)), frame.y(total), frame.y(max(0.0, frame.ticks[0]))
+        frame.draw.rectangle([middle - 0.4 * slot, min(top, base), middle + 0.4 * slot, max(top, base)], fill=BAR)
+        label = f"{int(count)}个" if pd.notna(count) else "缺报"
+        frame.draw.text((middle, min(top, base) - 3 * SCALE), label, font=_font(LABEL_PT), fill=TEXT, anchor="md")
+    _vertical_label(frame, "总投资（亿元）")
+    return _save(frame, path)
+
+
+def _vertical_label(frame: Frame, text: str) -> None:
+    font = _font(LABEL_PT)
+    left, top, right, bottom = font.getbbox(text)
+    label = Image.new("RGB", (right - left + 2, bottom - top + 2), "white")
+    ImageDraw.Draw(label).text((-left + 1, -top + 1), text, font=font, fill=TEXT)
+    turned = label.rotate(90, expand=True)
+    middle = (frame.box[1] + frame.box[3]) // 2
+    frame.image.paste(turned, (4 * SCALE, middle - turned.height // 2))
 
 
 def yoy_keys(summary: Summary) -> list[str]:
@@ -131,28 +213,6 @@ def draw_charts(summary: Summary, folder: Path) -> None:
     """Draw every chart of ``plan_charts`` as a PNG."""
     out = folder / CHART_DIR
     out.mkdir(exist_ok=True)
-    ytd_curves(summary, yoy_keys(summary), out)
+    for key in yoy_keys(summary):
+        ytd_curve(summary, key, out / f"{key}.png")
     projects_by_status(summary, out / f"{PROJECTS_CHART}.png")
-
-
-@contextmanager
-def charts_drawn_alongside(summary: Summary, folder: Path):
-    """Draw the charts in a forked process while the caller writes the other files; all drawn when the block ends."""
-    # Drawing text is most of a chart's cost and it holds the GIL, so a thread would not help; a fork shares the
-    # summary and the loaded font for free, and takes the charts (a quarter of a district report's time) off the
-    # critical path on a two-core machine. Where forking is not possible or not safe (another OS, a daemonic
-    # worker, or a process with other threads, such as a Prefect flow run, whose locks a fork could inherit held)
-    # the charts are drawn here first.
-    if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon or threading.active_count() > 1:
-        draw_charts(summary, folder)
-        yield
-        return
-    cjk_family()  # loaded once here, inherited by every fork
-    child = mp.get_context("fork").Process(target=draw_charts, args=(summary, folder), name="charts")
-    child.start()
-    try:
-        yield
-    finally:
-        child.join()
-    if child.exitcode:
-        raise RuntimeError(f"图表未能生成（绘图进程退出码 {child.exitcode}）：{folder / CHART_DIR}")

@@ -13,11 +13,11 @@ import docx
 import openpyxl
 import duckdb
 import pytest
-from matplotlib.ft2font import FT2Font
+from PIL import ImageFont
 
 from statreturns.reports.build import build_reports, report_orgs
 from statreturns.warehouse.store import Warehouse
-from statreturns.reports.charts import CJK_FONT_FILES, cjk_family
+from statreturns.reports.charts import cjk_font_file, nice_ticks, tick_label
 from statreturns.reports.summary import sections
 from tests.conftest import day, form_return, ingest_into, put, zb01
 from tests.workbooks import project_return
@@ -158,9 +158,11 @@ def test_png_charts_are_drawn_in_a_chinese_font(out):
     folder = out / "all" / "图表"
     assert sorted(p.name for p in folder.iterdir()) == ["ZB01_01.png", "ZB01_02.png", "重点项目.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in folder.iterdir())
-    assert cjk_family() is not None, "no CJK font: run make install"
-    font = next(p for p in CJK_FONT_FILES if Path(p).exists())
-    assert all(FT2Font(font).get_char_index(ord(ch)) for ch in "一般公共预算收入累计重点项目万元亿")
+    assert cjk_font_file() is not None, "no CJK font: run make install"
+    font = ImageFont.truetype(cjk_font_file(), 24)
+    glyph = lambda ch: bytes(font.getmask(ch))  # noqa: E731
+    missing = glyph("\uffff")  # the font's box for a character it lacks
+    assert all(glyph(ch) != missing for ch in "一般公共预算收入累计重点项目万元亿")
 
 
 def test_csv_opens_in_excel_and_markdown_has_the_sections(out):
@@ -368,3 +370,12 @@ def test_a_closed_months_summary_is_the_one_of_record(tmp_path, cat):
     june, may = (build_reports(wh, cat, p, ["110199002"], tmp_path / "out")[0] for p in (JUNE, dt.date(2023, 5, 1)))
     assert table(june / "汇总表.xlsx")[("ZB11", "01")]["本年累计"] == 5  # as it stood when June was closed
     assert table(may / "汇总表.xlsx")[("ZB11", "01")]["本年累计"] == 7  # May is open: the correction counts
+
+
+@pytest.mark.parametrize("lo, hi, ticks", [(0, 63.4, [0, 20, 40, 60, 80]), (0, 26_400, [0, 10_000, 20_000, 30_000]),
+                                           (0, 0.9, [0, 0.2, 0.4, 0.6, 0.8, 1.0]), (0, 0, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+                                           (-12, 30, [-20, -10, 0, 10, 20, 30])])
+def test_the_value_axis_steps_are_round_and_cover_the_values(lo, hi, ticks):
+    assert nice_ticks(lo, hi) == pytest.approx(ticks)
+    step = ticks[1] - ticks[0]
+    assert [tick_label(t, step) for t in ticks][-1] == ("1.0" if ticks[-1] == 1 else f"{ticks[-1]:,}")
