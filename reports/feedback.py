@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
+import zipfile
 from dataclasses import dataclass
+from functools import cache
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 import duckdb
@@ -73,13 +77,13 @@ def feedback_path(out: Path, period: dt.date, file_name: str, sha: str | None = 
     return out / period.strftime("%Y-%m") / FOLDER / f"{stem}{tag}{tail}"
 
 
-def _return_label(r, cat: Catalogue) -> str:
-    form = cat.forms.get(r.form_code) if isinstance(r.form_code, str) else None
+def _return_label(form_code: object, org_name: object, period: object, cat: Catalogue) -> str:
+    form = cat.forms.get(form_code) if isinstance(form_code, str) else None
     parts = [f"{form.code}表{form.title}" if form else "未识别的报表"]
-    if isinstance(r.org_name, str):
-        parts.append(f"{r.org_name}{form.department if form else ''}")
-    if pd.notna(r.period):
-        parts.append(f"{r.period.year}年{r.period.month}月")
+    if isinstance(org_name, str):
+        parts.append(f"{org_name}{form.department if form else ''}")
+    if pd.notna(period):
+        parts.append(f"{period.year}年{period.month}月")
     return "，".join(parts)
 
 
@@ -231,7 +235,7 @@ def _results_sheet(ws, fb: FileFeedback, cat: Catalogue, titles: dict[str, str])
         errors = (fb.findings["severity"] == "error") & _of_return(fb.findings, r.sheet)
         warnings = (fb.findings["severity"] == "warning") & _of_return(fb.findings, r.sheet)
         verdict = VERDICTS.get(r.status, r.status)
-        _line(ws, row, f"{_return_label(r, cat)}：{verdict}（错误 {int(errors.sum())} 条，提醒 {int(warnings.sum())} 条）",
+        _line(ws, row, f"{_return_label(r.form_code, r.org_name, r.period, cat)}：{verdict}（错误 {int(errors.sum())} 条，提醒 {int(warnings.sum())} 条）",
               span, Font(bold=True, color="FFC00000" if r.status == "rejected" else "FF006100"))
         row += 1
     header = row + 1
@@ -268,12 +272,48 @@ def _of_return(findings: pd.DataFrame, sheet: object) -> pd.Series:
     return findings["sheet"].isna() | (findings["sheet"] == sheet)
 
 
-def _receipt(ws, fb: FileFeedback, cat: Catalogue) -> None:
-    labels = "；".join(_return_label(r, cat) for r in fb.returns.itertuples(index=False))
-    received = pd.Timestamp(fb.returns["received_at"].min())
+def _receipt(ws, text: str) -> None:
     ws.column_dimensions["A"].width = RECEIPT_WIDTH
-    _line(ws, 1, f"《{fb.file_name}》（{labels}）{received:%Y-%m-%d %H:%M}收到，已受理，审核未发现问题。", 1)
+    _line(ws, 1, text, 1)
     _print_setup(ws)
+
+
+def receipt_text(fb: FileFeedback, cat: Catalogue) -> str:
+    """The one line of a clean file's 回执."""
+    r = fb.returns
+    labels = "；".join(_return_label(*row, cat) for row in zip(r["form_code"], r["org_name"], r["period"]))
+    return f"《{fb.file_name}》（{labels}）{pd.Timestamp(fb.returns['received_at'].min()):%Y-%m-%d %H:%M}收到，已受理，审核未发现问题。"
+
+
+@cache
+def _receipt_parts() -> tuple[tuple[zipfile.ZipInfo, bytes], ...]:
+    """A clean 回执 saved once by openpyxl with a stand-in line, as zip members: every clean 回执 is this book with
+    its own line (and that line's height) put in, a thousandth of the time of building and saving each."""
+    book = openpyxl.Workbook()
+    book.active.title = RESULTS
+    _receipt(book.active, _STAND_IN)
+    book.active.row_dimensions[1].height = _STAND_IN_HEIGHT
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as z:
+        return tuple((info, z.read(info)) for info in z.infolist())
+
+
+_STAND_IN, _STAND_IN_HEIGHT = "RECEIPT-LINE", 409  # the line and the height (points) the saved book holds (ASCII:
+# openpyxl writes other characters as character references)
+
+
+def clean_receipt(text: str) -> bytes:
+    """The xlsx bytes of a clean file's 回执 saying ``text``."""
+    height = paper.row_height([(text, RECEIPT_WIDTH)])
+    row = f' ht="{height}" customHeight="1"' if height else ""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for info, data in _receipt_parts():
+            data = data.replace(f">{_STAND_IN}<".encode(), f">{escape(xml_safe(text))}<".encode())
+            data = data.replace(f' ht="{_STAND_IN_HEIGHT}" customHeight="1"'.encode(), row.encode())
+            z.writestr(info, data)
+    return buffer.getvalue()
 
 
 def feedback_book(fb: FileFeedback, grids: list[Grid] | None, cat: Catalogue) -> openpyxl.Workbook:
@@ -282,7 +322,7 @@ def feedback_book(fb: FileFeedback, grids: list[Grid] | None, cat: Catalogue) ->
     ws = book.active
     ws.title = RESULTS
     if fb.clean:
-        _receipt(ws, fb, cat)
+        _receipt(ws, receipt_text(fb, cat))
         return book
     wanted = set(fb.returns["sheet"].dropna()) | set(fb.findings["sheet"].dropna())
     titles: dict[str, str] = {}
@@ -323,12 +363,18 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
         everyone = returns if period else pd.concat([returns, *(received_returns(con, period=p) for p in periods)])
     taken = _name_taken(everyone)
     written: list[Path] = []
+    made: set[Path] = set()
+    found = dict(tuple(findings.groupby("sha256", sort=False)))
     for sha, mine in returns.groupby("sha256", sort=False):
-        first = mine.iloc[0]
-        fb = FileFeedback(first["file_name"], mine, findings[findings["sha256"] == sha])
-        path = feedback_path(out, min(mine["report_period"]), first["file_name"], sha if sha in taken else None)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        feedback_book(fb, None if fb.clean else _grids(first["archive_path"], wh.archive), cat).save(path)
+        fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
+        path = feedback_path(out, min(mine["report_period"]), fb.file_name, sha if sha in taken else None)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if fb.clean:
+            path.write_bytes(clean_receipt(receipt_text(fb, cat)))
+        else:
+            feedback_book(fb, _grids(mine["archive_path"].iat[0], wh.archive), cat).save(path)
         written.append(path)
     return written
 

@@ -7,7 +7,6 @@ prefixed with ``'``; an xlsx cell holds text as a string cell, never through a w
 """
 from __future__ import annotations
 
-import codecs
 import re
 import shutil
 import tempfile
@@ -90,21 +89,27 @@ def _texts(frame: pd.DataFrame) -> pd.DataFrame:
 def write_csv(frame: pd.DataFrame, target: Path | TextIO, labels: dict[str, str] | None = None) -> Path | None:
     """``frame`` (its ``labels`` columns under their Chinese headers) as CSV: a file in UTF-8 with a BOM, so that
     Excel and WPS open it, or a stream as it is."""
-    table = frame[list(labels)].rename(columns=labels) if labels else frame
+    table = _texts(frame[list(labels)].rename(columns=labels) if labels else frame)
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8-sig", newline="") as out:
+            _write_rows(table, out)
+        return target
+    _write_rows(table, target)
+    return None
+
+
+def _write_rows(table: pd.DataFrame, out: TextIO) -> None:
+    if len(table) < COLUMN_WISE_ROWS:  # pandas' writer, no set-up cost
+        table.to_csv(out, index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
+        return
     # DuckDB's CSV writer: several times faster than pandas' or the csv module on a large district's lineage
     with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as con:
         part = Path(tmp) / "part.csv"
-        con.register("csv_rows", _texts(table))
+        con.register("csv_rows", table)
         con.execute("copy csv_rows to ? (header)", [str(part)])
-        if isinstance(target, Path):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as out, open(part, "rb") as body:
-                out.write(codecs.BOM_UTF8)
-                shutil.copyfileobj(body, out)
-            return target
-        with open(part, encoding="utf-8") as body:
-            shutil.copyfileobj(body, target)
-    return None
+        with open(part, encoding="utf-8", newline="") as body:
+            shutil.copyfileobj(body, out)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")

@@ -10,7 +10,9 @@ import pytest
 
 from statreturns.flows.cli import main
 from statreturns.warehouse.store import Warehouse
-from statreturns.reports.feedback import FILLS, RESULTS, feedback_path, write_feedback
+from statreturns.reports.feedback import FILLS, RECEIPT_WIDTH, RESULTS, clean_receipt, feedback_path, write_feedback
+from statreturns.reports.files import xml_safe
+from statreturns.reports.paper import row_height
 from tests.conftest import ingest_into, put
 from tests.workbooks import indicator_return
 from statreturns.intake.inbox import discover
@@ -133,6 +135,16 @@ def test_a_clean_return_gets_a_one_line_receipt(built):
     assert book.sheetnames == [RESULTS]
     (line,) = [row for row in book[RESULTS].iter_rows(values_only=True) if any(row)]
     assert "已受理" in line[0] and "示例财政6月.xlsx" in line[0] and "未发现问题" in line[0]
+
+
+@pytest.mark.parametrize("text", ["《a&b<c>.xlsx》收到，已受理", "《=HYPERLINK(\"x\")\x01.xlsx》" + "很长的名字" * 60])
+def test_a_clean_receipt_holds_its_line_as_written_and_as_tall_as_it_wraps(tmp_path, text):
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(clean_receipt(text))
+    ws = openpyxl.load_workbook(path)[RESULTS]
+    assert ws["A1"].value == xml_safe(text) and ws["A1"].data_type == "s"
+    assert ws.row_dimensions[1].height == row_height([(text, RECEIPT_WIDTH)])
+    assert ws.page_setup.orientation == "landscape" and ws.max_row == 1
 
 
 def test_a_file_that_cannot_be_read_gets_its_reason_without_a_copy(built):
