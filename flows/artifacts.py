@@ -5,17 +5,17 @@ import pandas as pd
 
 from statreturns.reports.status import Status
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.states import SUBMISSION_STATUSES
 from statreturns.warehouse.load import IngestResult
 
-STATUSES = {"accepted": "受理", "rejected": "退回", "duplicate": "重复", "superseded": "被更正"}
-SUMMARY_COLUMNS = ("范围", "收到", *STATUSES.values(), "缺报")
+SUMMARY_COLUMNS = ("范围", "收到", *SUBMISSION_STATUSES.values(), "缺报")
 
 
 def _counts(label: str, by_status: dict[str, int], missing: int | None) -> dict:
     return {
         "范围": label,
         "收到": sum(by_status.values()),
-        **{name: int(by_status.get(status, 0)) for status, name in STATUSES.items()},
+        **{name: int(by_status.get(status, 0)) for status, name in SUBMISSION_STATUSES.items()},
         "缺报": missing,
     }
 

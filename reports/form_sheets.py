@@ -231,7 +231,7 @@ def _columns() -> list[tuple[str, str, str | None]]:
 
 def _whole(cat: Catalogue, unit: str | None) -> bool:
     """Whether figures in ``unit`` count things (whole numbers) rather than measure money, area or weight."""
-    return cat.units.get(unit, ("",))[0] != "money" and unit not in words()["decimal_units"]
+    return cat.decimals_of(unit) == 0
 
 
 def _number_format(cat: Catalogue, unit: str | None) -> str:

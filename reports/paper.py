@@ -44,3 +44,15 @@ def row_height(cells: Iterable[tuple[object, float]], size_pt: float = FONT_PT) 
     if most <= 1:
         return None
     return min(most * LINE_PT * scale + PADDING_PT, MAX_ROW_PT)
+
+
+def printable(ws, repeat: tuple[int, int] | None = None) -> None:
+    """An xlsxwriter sheet as the office prints it: A4 landscape, one page wide, the office's margins, page numbers
+    in the footer, and rows ``repeat`` (first, last; 0-based) on every page."""
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(**MARGINS_IN)
+    ws.set_footer("&C" + FOOTER)
+    if repeat:
+        ws.repeat_rows(*repeat)

@@ -129,13 +129,8 @@ def _sheet(book, fmt: dict, name: str, title: str, frame: pd.DataFrame, shown: d
             ws.set_row(r, height)
     if frame.empty:
         files.write_text(ws, 3, 0, "无", fmt["cell"])
-    ws.repeat_rows(2)
     ws.freeze_panes(3, 0)
-    ws.set_landscape()
-    ws.set_paper(paper.A4)
-    ws.set_margins(**paper.MARGINS_IN)
-    ws.set_footer(f"&C{paper.FOOTER}")
-    ws.fit_to_pages(1, 0)
+    paper.printable(ws, (2, 2))
 
 
 def write_xlsx(q: Queries, path: Path) -> Path:

@@ -15,7 +15,7 @@ from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.store import Warehouse
 
-DUE_DAY = 5  # returns for a month are due on this day of the next month
+DUE_DAY, DUE_HOUR = 5, 24  # returns for a month are due on this day of the next month, at this hour (24: its end)
 STATES = {"accepted": "已受理", "late": "迟报", "rejected": "退回", "missing": "缺报"}
 ACTIONS = {"missing": "请尽快报送", "rejected": "请按回执（审核结果）修改后重新报送", "late": "已受理；下月请按时报送"}
 # in_grid: the row is an org × form's state; the other rows are rejected files besides it (resolved: another
@@ -36,6 +36,11 @@ class Status:
     period: dt.date
     deadline: dt.datetime
     table: pd.DataFrame  # COLUMNS
+
+    @property
+    def due_words(self) -> str:
+        """The deadline as the office writes it (2023-07-05, or 2023-07-05 17:00)."""
+        return due_text(self.deadline)
 
     @property
     def grid(self) -> pd.DataFrame:
@@ -68,11 +73,22 @@ class Status:
         return ordered.drop(columns="_rank")
 
 
-def deadline(period: dt.date, due_day: int = DUE_DAY) -> dt.datetime:
-    """The end of ``due_day`` of the month after ``period`` (the month's last day when it is shorter)."""
+def deadline(period: dt.date, due_day: int = DUE_DAY, due_hour: int = DUE_HOUR) -> dt.datetime:
+    """When ``period``'s returns are due: ``due_day`` of the next month (its last day when shorter) at ``due_hour``
+    (24: the day's end). A return first received after it is late."""
     year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
     day = min(due_day, calendar.monthrange(year, month)[1])
-    return dt.datetime(year, month, day, 23, 59, 59)
+    return dt.datetime(year, month, day) + dt.timedelta(hours=due_hour)
+
+
+def due_text(due: dt.datetime) -> str:
+    """A deadline as the office writes it: a day (to its end, included), or a day and an hour."""
+    return f"{due - dt.timedelta(days=1):%Y-%m-%d}" if due.time() == dt.time() else f"{due:%Y-%m-%d %H:%M}"
+
+
+def _precision(due: dt.datetime) -> str:
+    """How a receipt time is written beside the deadline ``due``: to the day, or to the minute when it has an hour."""
+    return "%Y-%m-%d" if due.time() == dt.time() else "%Y-%m-%d %H:%M"
 
 
 def _cell(returns: pd.DataFrame, due: dt.datetime) -> dict:
@@ -85,19 +101,20 @@ def _cell(returns: pd.DataFrame, due: dt.datetime) -> dict:
         late = first > due
         return {"status": "late" if late else "accepted", "file_name": current["file_name"],
                 "received_at": first, "open_warnings": int(current["open_warnings"]),
-                "reason": f"{first:%Y-%m-%d}报送，晚于截止日{due:%Y-%m-%d}" if late else ""}
+                "reason": f"{first:{_precision(due)}}报送，晚于截止日{due_text(due)}" if late else ""}
     rejected = returns[returns["status"] == "rejected"]
     if not rejected.empty:
         last = rejected.iloc[-1]
         return {"status": "rejected", "file_name": last["file_name"], "received_at": pd.Timestamp(last["received_at"]),
                 "reason": _clean(last["first_error"]), "open_warnings": 0}
     return {"status": "missing", "file_name": None, "received_at": None, "open_warnings": 0,
-            "reason": f"截至{due:%Y-%m-%d}未收到报表" if dt.datetime.now() > due else f"尚未收到（截止日{due:%Y-%m-%d}）"}
+            "reason": f"截至{due_text(due)}未收到报表" if dt.datetime.now() > due else f"尚未收到（截止日{due_text(due)}）"}
 
 
-def status_table(returns: pd.DataFrame, cat: Catalogue, period: dt.date, due_day: int = DUE_DAY) -> Status:
+def status_table(returns: pd.DataFrame, cat: Catalogue, period: dt.date, due_day: int = DUE_DAY,
+                 due_hour: int = DUE_HOUR) -> Status:
     """Each registered org × each form of the catalogue, then every rejected file the grid does not show."""
-    due = deadline(period, due_day)
+    due = deadline(period, due_day, due_hour)
     rows = []
     by_key = {k: g for k, g in returns.groupby(["org_code", "form_code"], sort=False)}
     empty = returns.iloc[0:0]
@@ -122,11 +139,12 @@ def status_table(returns: pd.DataFrame, cat: Catalogue, period: dt.date, due_day
     return Status(period, due, table.reindex(columns=list(COLUMNS)))
 
 
-def period_status(wh: Warehouse, cat: Catalogue, period: dt.date, due_day: int = DUE_DAY) -> Status:
+def period_status(wh: Warehouse, cat: Catalogue, period: dt.date, due_day: int = DUE_DAY,
+                  due_hour: int = DUE_HOUR) -> Status:
     """The status of ``period`` from the warehouse."""
     with wh.reader() as con:
         returns = received_returns(con, period=period)
-    return status_table(returns, cat, period, due_day)
+    return status_table(returns, cat, period, due_day, due_hour)
 
 
 def _totals(status: Status) -> str:
@@ -149,7 +167,7 @@ def _line(r, reason: bool) -> str:
 
 def short_text(status: Status, limit: int = 10) -> list[str]:
     """The run's few lines: the totals, then who to chase (a control character in a file name shown, not sent)."""
-    lines = [f"{status.period.year}年{status.period.month}月报送情况（截止 {status.deadline:%Y-%m-%d}）：{_totals(status)}"]
+    lines = [f"{status.period.year}年{status.period.month}月报送情况（截止 {status.due_words}）：{_totals(status)}"]
     todo = status.chase[status.chase["status"] != "late"]
     for r in todo.head(limit).itertuples(index=False):
         lines.append(files.xml_safe(_line(r, reason=False)))
@@ -241,7 +259,7 @@ def _chase_sheet(book, fmt: dict, status: Status) -> None:
     ws = book.add_worksheet("催报单")
     widths = [12, 16, 7, 26, 8, 30, 60, 36]
     files.write_text(ws, 0, 0, f"{status.period.year}年{status.period.month}月统计月报催报单", fmt["title"])
-    intro = (f"报送截止日期：{status.deadline:%Y年%m月%d日}。{_totals(status)}。"
+    intro = (f"报送截止：{status.due_words}。{_totals(status)}。"
              "下列报表请各单位按“需要做的”办理；退回的报表请对照《审核结果》回执修改。")
     ws.merge_range(1, 0, 1, len(widths) - 1, "", fmt["intro"])
     files.write_text(ws, 1, 0, intro, fmt["intro"])
@@ -251,10 +269,7 @@ def _chase_sheet(book, fmt: dict, status: Status) -> None:
     _table(ws, fmt, ["单位", "部门", "表号", "表名", "情况", "需要做的", "原因", "文件"], rows, widths, top=3)
     for r, row in enumerate(status.chase.itertuples(index=False), start=4):
         files.write_text(ws, r, 4, row.status_label, fmt[row.status])
-    ws.set_landscape()
-    ws.set_paper(paper.A4)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(3)
+    paper.printable(ws, (3, 3))
 
 
 def _matrix_sheet(book, fmt: dict, status: Status) -> None:

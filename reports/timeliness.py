@@ -2,7 +2,6 @@
 (及时率), per org and per department, as a table and as a chart in the office's workbook."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import TextIO
 import pandas as pd
 import xlsxwriter
 
-from statreturns.reports import files
+from statreturns.reports import files, paper
+from statreturns.reports.status import deadline
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.db import query
 from statreturns.warehouse.store import Warehouse
@@ -20,13 +20,6 @@ FILE_NAME = "报送及时率.xlsx"
 CHART_ROWS = 17  # rows a chart of the default size, scaled 1.1, covers
 DISTRICT = "全区"
 COLUMNS = ("year", "month", "by", "name", "due", "reported", "on_time", "reporting_rate", "on_time_rate")
-
-
-def due_at(period: dt.date, day: int, hour: int) -> dt.datetime:
-    """When a month's returns are due: ``day`` of the next month (its last day when shorter) at ``hour`` (24 = its end)."""
-    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
-    day = min(day, calendar.monthrange(year, month)[1])
-    return dt.datetime(year, month, day) + dt.timedelta(hours=hour)
 
 
 @dataclass(frozen=True)
@@ -66,12 +59,12 @@ def timeliness_table(received: pd.DataFrame, cat: Catalogue, year: int, day: int
            for r in received.itertuples(index=False) if pd.notna(r.first_accepted_at)}
     cells = []
     for m in months:
-        deadline = due_at(dt.date(year, m, 1), day, hour)
+        due = deadline(dt.date(year, m, 1), day, hour)
         for org in cat.orgs:
             for form in cat.forms.values():
                 first = got.get((org.code, form.code, m))
                 cells.append((m, org.name, form.department, 1, first is not None,
-                              first is not None and pd.Timestamp(first) <= deadline))
+                              first is not None and pd.Timestamp(first) <= due))
     frame = pd.DataFrame(cells, columns=["month", "org", "department", "due", "reported", "on_time"])
     parts = []
     for by, key in (("org", "org"), ("department", "department"), ("district", None)):
@@ -140,9 +133,7 @@ def _rate_sheet(book, fmt: dict, t: Timeliness, by: str, name: str, first: str) 
     ws.set_column(1, len(t.months) + 1, 8)
     row = _grid(ws, fmt, 2, "报送率：收到无误报表的张数 ÷ 应报张数", t.rates(by, "reporting_rate"), first)
     _grid(ws, fmt, row, "及时率：截止前收到无误报表的张数 ÷ 应报张数", t.rates(by, "on_time_rate"), first)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    paper.printable(ws)
 
 
 def _chart_sheet(book, fmt: dict, t: Timeliness) -> None:
@@ -183,9 +174,7 @@ def _chart_sheet(book, fmt: dict, t: Timeliness) -> None:
     ws.insert_chart(top, 4, bars, {"x_scale": 1.4, "y_scale": 1.2})
     ws.set_column(0, 0, 14)
     ws.set_column(1, 2, 12)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    paper.printable(ws)
 
 
 def write_xlsx(t: Timeliness, path: Path) -> Path:

@@ -8,7 +8,8 @@ import xlsxwriter
 
 from statreturns.reports import paper
 from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text
-from statreturns.reports.summary import Summary, sections
+from statreturns.reports.summary import YI_UNIT, Summary, sections
+from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.text import months_covered
 
 TABLES_STEM = "汇总表"
@@ -17,7 +18,6 @@ ALL_SHEET = "汇总表"
 MONTHLY_SHEET = "逐月累计"
 PROJECT_SHEET = "项目清单"
 PROJECT_SHEET_ROWS = 1000  # projects listed in the workbook and the Markdown; all of them are in 重点项目.csv
-YI_UNIT = "亿元"
 THIS_YEAR, LAST_YEAR = "#C0504D", "#7F7F7F"
 FIGURE_COLUMNS = {
     "section": "板块", "form_code": "表号", "indicator_code": "代码", "indicator_name": "指标", "unit": "计量单位",
@@ -29,7 +29,6 @@ PROJECT_COLUMNS = {
     "org_name": "填报单位", "project_name": "项目名称", "status": "项目状态", "total_investment": "总投资(万元)",
     "location": "建设地点", "industry": "所属行业", "responsible": "责任单位",
 }
-DECIMALS = {"元": 2, "千元": 2, "万元": 2, "亿元": 2, "平方米": 2, "亩": 2, "%": 1}  # any other unit counts things: 0
 WIDTHS = {"section": 10, "form_code": 7, "indicator_code": 7, "indicator_name": 30, "unit": 9, "month_value": 13,
           "ytd_value": 18, "prior_ytd_value": 14, "yoy_pct": 12, "covers": 9, "note": 36}
 PROJECT_WIDTHS = {"org_name": 12, "project_name": 28, "status": 9, "total_investment": 14, "location": 14,
@@ -47,7 +46,8 @@ def title(summary: Summary, what: str = "主要指标汇总表") -> str:
 
 
 def decimals(unit: str, column: str) -> int:
-    return 1 if column == "yoy_pct" else DECIMALS.get(unit, 0)
+    """Decimal places of a figure in ``unit`` shown in ``column`` (the units' own, schemas/units.yaml)."""
+    return load_catalogue().decimals_of("%" if column == "yoy_pct" else unit)
 
 
 def _project_rows(summary: Summary) -> pd.DataFrame:
@@ -115,12 +115,7 @@ class _Book:
 def _printable(ws, header_rows: int, freeze_col: int) -> None:
     """A4 landscape, one page wide, the title and header repeated on every page, the header frozen on screen."""
     ws.freeze_panes(header_rows, freeze_col)
-    ws.repeat_rows(0, header_rows - 1)
-    ws.set_landscape()
-    ws.set_paper(paper.A4)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(**paper.MARGINS_IN)
-    ws.set_footer("&C" + paper.FOOTER)
+    paper.printable(ws, (0, header_rows - 1))
 
 
 def _figure_rows(bk: _Book, ws, rows: pd.DataFrame, columns: dict[str, str], start: int) -> int:

@@ -21,7 +21,7 @@ from statreturns.schemas.catalogue import Catalogue, Form, Indicator
 from statreturns.schemas.findings import finding
 from statreturns.schemas.formula import Unsupported, cell_value
 from statreturns.schemas.grid import Grid
-from statreturns.schemas.locate import SheetReturn, match_reporter, read_sheet
+from statreturns.schemas.locate import SheetReturn, match_reporter, project_row, read_sheet
 from statreturns.schemas.text import NotANumber, a1, cell_text, fold, parse_number, parse_period, period_label
 
 META_SHEET = "_meta"
@@ -283,22 +283,7 @@ def _projects(grid: Grid, cat: Catalogue, form: Form, m: SheetMap, ctx: dict) ->
         row = {field: grid.raw(r, c) for field, c in col.items()}
         if all(v is None for k, v in row.items() if k != "seq"):
             continue
-        inv_cell = a1(r, col["total_investment"]) if "total_investment" in col else None
-        try:
-            inv = parse_number(row.get("total_investment"), cat.no_figure)
-        except NotANumber as e:
-            findings.append(finding(cat, "not_number", cell=inv_cell, value=str(e), measure="总投资", **ctx))
-            inv = None
-        projects.append({
-            "project_name": cell_text(row.get("project_name")) or None,
-            "status": fold(row.get("status")) or None,
-            "total_investment": inv,
-            "location": cell_text(row.get("location")) or None,
-            "industry": cell_text(row.get("industry")) or None,
-            "responsible": cell_text(row.get("responsible")) or None,
-            "name_cell": a1(r, col["project_name"]),
-            "status_cell": a1(r, col["status"]) if "status" in col else None,
-            "investment_cell": inv_cell,
-            "investment_raw": cell_text(row.get("total_investment")),
-        })
+        project, problems = project_row(cat, row, r, col, 1.0, ctx)  # the template's 总投资 is in the form's unit
+        projects.append(project)
+        findings += problems
     return projects, findings

@@ -414,6 +414,31 @@ def _formula_value(grid: Grid, cat: Catalogue, r: int, c: int, stored: float | N
     return value
 
 
+def project_row(cat: Catalogue, row: dict, r: int, cols: dict[str, int], factor: float, ctx: dict
+                ) -> tuple[dict, list[dict]]:
+    """One project of a list form from its row's cells (``row``: field -> raw value, at 0-based row ``r`` and the
+    columns ``cols``), 总投资 in the form's unit by ``factor``; and the finding when 总投资 is no number."""
+    inv_cell = a1(r, cols["total_investment"]) if "total_investment" in cols else None
+    findings = []
+    try:
+        inv = parse_number(row.get("total_investment"), cat.no_figure)
+    except NotANumber as e:
+        findings.append(finding(cat, "not_number", cell=inv_cell, value=str(e), measure="总投资", **ctx))
+        inv = None
+    return {
+        "project_name": cell_text(row.get("project_name")) or None,
+        "status": fold(row.get("status")) or None,
+        "total_investment": None if inv is None else round(inv * factor, 6),
+        "location": cell_text(row.get("location")) or None,
+        "industry": cell_text(row.get("industry")) or None,
+        "responsible": cell_text(row.get("responsible")) or None,
+        "name_cell": a1(r, cols["project_name"]),
+        "status_cell": a1(r, cols["status"]) if "status" in cols else None,
+        "investment_cell": inv_cell,
+        "investment_raw": cell_text(row.get("total_investment")),
+    }, findings
+
+
 def _read_projects(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dict], list[dict]]:
     projects: list[dict] = []
     findings: list[dict] = []
@@ -427,22 +452,7 @@ def _read_projects(grid, cat, form, header, sheet_unit, ctx) -> tuple[list[dict]
         if all(v is None for k, v in row.items() if k != "seq") or _is_total(cat, *(
                 row.get(k) for k in ("seq", "project_name", "status"))):
             continue
-        inv_cell = a1(r, cols["total_investment"]) if "total_investment" in cols else None
-        try:
-            inv = parse_number(row.get("total_investment"), cat.no_figure)
-        except NotANumber as e:
-            findings.append(finding(cat, "not_number", cell=inv_cell, value=str(e), measure="总投资", **ctx))
-            inv = None
-        projects.append({
-            "project_name": cell_text(row.get("project_name")) or None,
-            "status": fold(row.get("status")) or None,
-            "total_investment": None if inv is None else round(inv * factor, 6),
-            "location": cell_text(row.get("location")) or None,
-            "industry": cell_text(row.get("industry")) or None,
-            "responsible": cell_text(row.get("responsible")) or None,
-            "name_cell": a1(r, cols["project_name"]),
-            "status_cell": a1(r, cols["status"]) if "status" in cols else None,
-            "investment_cell": inv_cell,
-            "investment_raw": cell_text(row.get("total_investment")),
-        })
+        project, problems = project_row(cat, row, r, cols, factor, ctx)
+        projects.append(project)
+        findings += problems
     return projects, findings

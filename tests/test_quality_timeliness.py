@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from statreturns.flows.cli import main
-from statreturns.reports.timeliness import due_at, read_timeliness
+from statreturns.reports.status import deadline, due_text
+from statreturns.reports.timeliness import read_timeliness
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.warehouse.store import Warehouse
 from tests.conftest import REPORTER, form_return, ingest_into, put, zb01
@@ -18,10 +19,13 @@ ORGS = "org_code,org_name,level\n110199001,示例街道,街道\n110199002,东关
 
 
 def test_the_deadline_is_a_day_and_an_hour_of_the_next_month():
-    assert due_at(dt.date(2023, 5, 1), 5, 24) == dt.datetime(2023, 6, 6, 0, 0)
-    assert due_at(dt.date(2023, 5, 1), 5, 17) == dt.datetime(2023, 6, 5, 17, 0)
-    assert due_at(dt.date(2023, 1, 1), 31, 24) == dt.datetime(2023, 3, 1, 0, 0)  # 31 February is the 28th
-    assert due_at(dt.date(2023, 12, 1), 10, 12) == dt.datetime(2024, 1, 10, 12, 0)
+    assert deadline(dt.date(2023, 5, 1), 5, 24) == dt.datetime(2023, 6, 6, 0, 0)
+    assert deadline(dt.date(2023, 5, 1), 5, 17) == dt.datetime(2023, 6, 5, 17, 0)
+    assert deadline(dt.date(2023, 1, 1), 31, 24) == dt.datetime(2023, 3, 1, 0, 0)  # 31 February is the 28th
+    assert deadline(dt.date(2023, 12, 1), 10, 12) == dt.datetime(2024, 1, 10, 12, 0)
+    # as the office reads it: the 5th, to its end; or the 5th at 17:00
+    assert due_text(deadline(dt.date(2023, 5, 1), 5, 24)) == "2023-06-05"
+    assert due_text(deadline(dt.date(2023, 5, 1), 5, 17)) == "2023-06-05 17:00"
 
 
 @pytest.fixture

@@ -80,9 +80,13 @@ def test_every_rejected_file_is_listed_as_rejected_and_one_corrected_later_as_re
 
 def test_the_due_day_decides_what_is_late(db, cat):
     assert state(period_status(Warehouse.at(db), cat, JUNE, due_day=10), "110199001", "ZB02")["status"] == "accepted"
-    assert deadline(JUNE, 5) == dt.datetime(2023, 7, 5, 23, 59, 59)
-    assert deadline(dt.date(2023, 12, 1)) == dt.datetime(2024, 1, 5, 23, 59, 59)
-    assert deadline(dt.date(2024, 1, 1), 31) == dt.datetime(2024, 2, 29, 23, 59, 59)
+    assert deadline(JUNE, 5) == dt.datetime(2023, 7, 6)  # the 5th, to its end
+    assert deadline(dt.date(2023, 12, 1)) == dt.datetime(2024, 1, 6)
+    assert deadline(dt.date(2024, 1, 1), 31) == dt.datetime(2024, 3, 1)
+    # the 5th at 8:00: the 9:00 return of the 5th is late, and says by how much
+    late = state(period_status(Warehouse.at(db), cat, JUNE, due_day=5, due_hour=8), "110199001", "ZB01")
+    assert late["status"] == "late" and late["reason"] == "2023-07-05 09:00报送，晚于截止日2023-07-05 08:00"
+    assert state(period_status(Warehouse.at(db), cat, JUNE), "110199001", "ZB01")["status"] == "accepted"
 
 
 def test_counts_per_org_and_per_department(db, cat):

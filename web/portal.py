@@ -92,7 +92,7 @@ class Portal:
 
     def status(self, period: dt.date) -> Status:
         """Who has reported for ``period``, against the deadline the configuration sets."""
-        return period_status(self.wh, self.cat, period, self.settings.due_day)
+        return period_status(self.wh, self.cat, period, self.settings.due_day, self.settings.due_hour)
 
     def org_name(self, code: str | None) -> str:
         org = self.cat.org(code) if code else None

@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import sys
 import tempfile
+from types import ModuleType
 from pathlib import Path
 
 from statreturns.schemas.catalogue import Catalogue
@@ -63,3 +65,19 @@ def org_arg(code: str, cat: Catalogue, allowed: tuple[str, ...] = ("all", "each"
         return code
     known = "、".join(f"{o.code}（{o.name}）" for o in cat.orgs[:5])
     raise Refused(f"单位代码“{code}”不在单位名册中（可用：{'、'.join(allowed)} 或名册中的代码，如 {known}）")
+
+
+def show(args, what: str, shown: object, writer: ModuleType, default: Path) -> int:
+    """A period's table as ``--format`` asks: lines on the terminal, CSV (on stdout, or to ``--output``), or an xlsx
+    (to ``--output`` or ``default``). ``writer`` is the reports module with its ``table_text``, ``write_csv`` and
+    ``write_xlsx``."""
+    if args.format == "table":
+        print("\n".join(writer.table_text(shown)))
+        return 0
+    if args.format == "csv" and not args.output:
+        writer.write_csv(shown, sys.stdout)
+        return 0
+    path = Path(args.output).resolve() if args.output else default
+    writable_folder(path.parent)
+    print(f"{what}：{(writer.write_csv if args.format == 'csv' else writer.write_xlsx)(shown, path)}")
+    return 0

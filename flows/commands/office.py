@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from statreturns.flows.commands import Refused, common, month, org_arg, period_arg, writable_folder
+from statreturns.flows.commands import Refused, common, month, org_arg, period_arg, show, writable_folder
 from statreturns.flows.config import Settings
 from statreturns.reports.status import DUE_DAY
 
@@ -76,25 +76,14 @@ def cmd_explain(args, settings: Settings) -> int:
 
 
 def cmd_status(args, settings: Settings) -> int:
-    from statreturns.reports.status import period_status, status_path, table_text, write_csv, write_xlsx
+    from statreturns.reports import status as writer
 
     due_day = settings.due_day if args.due_day is None else args.due_day
     if not 1 <= due_day <= 31:
         raise Refused(f"--due-day 应为 1 至 31 之间的日子，而不是 {due_day}")
-    status = period_status(settings.wh, settings.catalogue(), month(args.period), due_day)
-    if args.format == "table":
-        print("\n".join(table_text(status)))
-    elif args.format == "csv" and not args.output:
-        write_csv(status, sys.stdout)
-    elif args.format == "csv":
-        path = Path(args.output).resolve()
-        writable_folder(path.parent)
-        print(f"报送情况：{write_csv(status, path)}")
-    else:
-        path = Path(args.output).resolve() if args.output else status_path(settings.out, status.period)
-        writable_folder(path.parent)
-        print(f"催报单：{write_xlsx(status, path)}")
-    return 0
+    status = writer.period_status(settings.wh, settings.catalogue(), month(args.period), due_day, settings.due_hour)
+    what = "报送情况" if args.format == "csv" else "催报单"
+    return show(args, what, status, writer, writer.status_path(settings.out, status.period))
 
 
 def cmd_feedback(args, settings: Settings) -> int:

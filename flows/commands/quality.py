@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from statreturns.flows.commands import Refused, common, month, period_arg
+from statreturns.flows.commands import Refused, common, month, period_arg, show
 from statreturns.flows.config import Settings
 from statreturns.schemas.text import period_label
 
@@ -55,20 +54,11 @@ def _readable(settings: Settings) -> None:
 
 
 def cmd_queries(args, settings: Settings) -> int:
-    from statreturns.reports.queries import queries_path, read_queries, table_text, write_csv, write_xlsx
+    from statreturns.reports import queries
 
     _readable(settings)
-    q = read_queries(settings.wh, settings.catalogue(), month(args.period))
-    if args.format == "table":
-        print("\n".join(table_text(q)))
-    elif args.format == "csv" and not args.output:
-        write_csv(q, sys.stdout)
-    elif args.format == "csv":
-        print(f"查询清单：{write_csv(q, Path(args.output))}")
-    else:
-        path = Path(args.output) if args.output else queries_path(settings.out, q.period)
-        print(f"查询清单：{write_xlsx(q, path)}")
-    return 0
+    q = queries.read_queries(settings.wh, settings.catalogue(), month(args.period))
+    return show(args, "查询清单", q, queries, queries.queries_path(settings.out, q.period))
 
 
 def _state_lines(states) -> list[str]:
@@ -140,19 +130,10 @@ def cmd_reopen(args, settings: Settings) -> int:
 
 
 def cmd_timeliness(args, settings: Settings) -> int:
-    from statreturns.reports.timeliness import read_timeliness, table_text, timeliness_path, write_csv, write_xlsx
+    from statreturns.reports import timeliness
 
     _readable(settings)
-    t = read_timeliness(settings.wh, settings.catalogue(), args.year, settings.due_day, settings.due_hour)
+    t = timeliness.read_timeliness(settings.wh, settings.catalogue(), args.year, settings.due_day, settings.due_hour)
     if t.table.empty:
         raise Refused(f"{args.year}年没有收到任何报表")
-    if args.format == "table":
-        print("\n".join(table_text(t)))
-    elif args.format == "csv" and not args.output:
-        write_csv(t, sys.stdout)
-    elif args.format == "csv":
-        print(f"报送及时率：{write_csv(t, Path(args.output))}")
-    else:
-        path = Path(args.output) if args.output else timeliness_path(settings.out, args.year)
-        print(f"报送及时率：{write_xlsx(t, path)}")
-    return 0
+    return show(args, "报送及时率", t, timeliness, timeliness.timeliness_path(settings.out, args.year))
