@@ -33,7 +33,9 @@ from statreturns.schemas.findings import where
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.text import cell_text
 from statreturns.warehouse.db import query
+from statreturns.warehouse.load import reader_pool
 from statreturns.warehouse.store import Warehouse
+from statreturns.intake.workers import Pool, Work
 from statreturns.intake.readers import UnreadableFile, read_grids
 
 FOLDER = "feedback"
@@ -354,28 +356,64 @@ def _grids(archive_path: object, archive: Path | None) -> list[Grid] | None:
 
 
 def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date | None = None,
-                   shas: list[str] | None = None) -> list[Path]:
-    """Write the 回执 of every file received for ``period`` (or of the files ``shas``); returns the paths."""
+                   shas: list[str] | None = None, pool: Pool | None = None) -> list[Path]:
+    """Write the 回执 of every file received for ``period`` (or of the files ``shas``); returns the paths.
+
+    A clean file's one line is written here. A 回执 with findings copies the file's sheets from the archive, so it
+    is written by the isolated reader workers (``pool``, by default this process's), a share of the files each: an
+    archived file that would crash a reader ends a worker, and its 回执 is written here without the copies.
+    """
     with wh.reader() as con:
         returns = received_returns(con, period=period, shas=shas)
         findings = _findings(con, list(returns["sha256"].unique()))
         periods = sorted(set(returns["report_period"]))
         everyone = returns if period else pd.concat([returns, *(received_returns(con, period=p) for p in periods)])
     taken = _name_taken(everyone)
-    written: list[Path] = []
-    made: set[Path] = set()
     found = dict(tuple(findings.groupby("sha256", sort=False)))
+    paths: dict[str, Path] = {}
+    books: list[str] = []
     for sha, mine in returns.groupby("sha256", sort=False):
         fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
-        path = feedback_path(out, min(mine["report_period"]), fb.file_name, sha if sha in taken else None)
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
+        paths[sha] = path = feedback_path(out, min(mine["report_period"]), fb.file_name, sha if sha in taken else None)
+        path.parent.mkdir(parents=True, exist_ok=True)
         if fb.clean:
             path.write_bytes(clean_receipt(receipt_text(fb, cat)))
         else:
-            feedback_book(fb, _grids(mine["archive_path"].iat[0], wh.archive), cat).save(path)
-        written.append(path)
+            books.append(sha)
+    if books:
+        pool = pool or reader_pool()
+        size = -(-len(books) // (4 * len(pool.workers)))
+        shares = [books[i:i + size] for i in range(0, len(books), size)]
+        work = (Work([(sha, paths[sha]) for sha in share], (returns[returns["sha256"].isin(share)],
+                                                             findings[findings["sha256"].isin(share)]))
+                for share in shares)
+        written = {sha for part in pool.map(BOOKS, work, cat, wh.archive) for sha in part}
+        for sha in books:
+            if sha not in written:  # its worker could not read the archived file: the 回执 without the copies
+                mine = returns[returns["sha256"] == sha]
+                fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
+                feedback_book(fb, None, cat).save(paths[sha])
+    return list(paths.values())
+
+
+BOOKS = "statreturns.reports.feedback:write_books"
+
+
+def write_books(items: list[tuple[str, Path]], returns: pd.DataFrame, findings: pd.DataFrame, cat: Catalogue,
+                archive: Path | None, *, failed: dict[int, str], started) -> list[str]:
+    """A reader worker's task: the 回执 workbooks of some files with findings, each with its sheets copied and
+    marked; returns the hashes of those written (not one a worker was lost on)."""
+    by_sha = dict(tuple(returns.groupby("sha256", sort=False)))
+    found = dict(tuple(findings.groupby("sha256", sort=False)))
+    written = []
+    for i, (sha, path) in enumerate(items):
+        started(i)
+        if i in failed:
+            continue
+        mine = by_sha[sha]
+        fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
+        feedback_book(fb, _grids(mine["archive_path"].iat[0], archive), cat).save(path)
+        written.append(sha)
     return written
 
 

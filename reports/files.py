@@ -100,8 +100,9 @@ def write_csv(frame: pd.DataFrame, target: Path | TextIO, labels: dict[str, str]
 
 
 def _write_rows(table: pd.DataFrame, out: TextIO) -> None:
-    if len(table) < COLUMN_WISE_ROWS:  # pandas' writer, no set-up cost
-        table.to_csv(out, index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
+    if len(table) < COLUMN_WISE_ROWS:  # pandas' writer, no set-up cost; true/false as DuckDB writes them
+        flags = {c: table[c].map({True: "true", False: "false"}) for c in table.columns if table[c].dtype == bool}
+        table.assign(**flags).to_csv(out, index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
         return
     # DuckDB's CSV writer: several times faster than pandas' or the csv module on a large district's lineage
     with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as con:

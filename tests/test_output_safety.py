@@ -249,9 +249,14 @@ def test_an_org_named_like_a_formula_or_tex_gets_its_report_as_named(tmp_path):
 
 
 @pytest.mark.parametrize("dtype", ["str", object])
-def test_write_csv_makes_every_text_column_inert_whatever_its_dtype(dtype):
+@pytest.mark.parametrize("column_wise", [False, True])
+def test_write_csv_makes_every_text_column_inert_whatever_its_dtype(dtype, column_wise, monkeypatch):
+    from statreturns.reports import files
     from statreturns.reports.files import write_csv
     import pandas as pd
+
+    if column_wise:  # the path of a long table: Arrow's kernels and DuckDB's writer
+        monkeypatch.setattr(files, "COLUMN_WISE_ROWS", 1)
 
     texts = ["=1+2", "a\x01b", "-3", "ok", None, "\tz", "@x", "+1", "a=b", "x\ufffey"]
     frame = pd.DataFrame({"text": pd.Series(texts, dtype=dtype), "mixed": [1.5, "=2", None, -4, "b", 0, 1, 2, 3, 4]})
@@ -260,3 +265,16 @@ def test_write_csv_makes_every_text_column_inert_whatever_its_dtype(dtype):
     rows = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
     assert [r[0] for r in rows] == ["'=1+2", "a\\x01b", "'-3", "ok", "", "'\tz", "'@x", "'+1", "a=b", "x\\xfffey"]
     assert [r[1] for r in rows] == ["1.5", "'=2", "", "-4", "b", "0", "1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("column_wise", [False, True])
+def test_a_short_and_a_long_csv_write_values_alike(column_wise, monkeypatch):
+    from statreturns.reports import files
+    import pandas as pd
+
+    monkeypatch.setattr(files, "COLUMN_WISE_ROWS", 1 if column_wise else 10_000)
+    frame = pd.DataFrame({"flag": [True, False], "n": [10.0, None], "at": pd.to_datetime(["2023-07-05 09:00", None]),
+                          "i": [3, 4]})
+    stream = io.StringIO()
+    files.write_csv(frame, stream)
+    assert stream.getvalue().splitlines() == ["flag,n,at,i", "true,10.0,2023-07-05 09:00:00,3", "false,,,4"]
