@@ -43,8 +43,7 @@ clean:
 	rm -rf inbox var out
 
 bench: install
-	-$(PY) bench/read_speed.py
-	-$(PY) bench/report_speed.py
+	$(PY) bench/run.py $(if $(SIZES),--sizes $(SIZES))
 
 docs: install
 	$(PY) -m statreturns.warehouse.docs > docs/warehouse.md

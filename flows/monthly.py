@@ -65,7 +65,7 @@ def check_period(settings: Settings, period: str) -> tuple[dict[str, int], pd.Da
     with settings.wh.reader() as con:
         counts = query(con, "period_counts", period=parse_period(period))
     missing = artifacts.missing_returns(period_status(settings.wh, settings.catalogue(), parse_period(period),
-                                                      settings.due_day))
+                                                      settings.due_day, settings.due_hour))
     return {status: int(n) for status, n in zip(counts["status"], counts["n"])}, missing
 
 
@@ -116,7 +116,9 @@ def monthly_consolidation(period: str | None = None, paths: dict[str, str] | Non
     result = consolidate(settings, period)
     progress.stage("生成汇总表")
     folders = write_reports(settings, period, None)
+    progress.stage("生成回执")
     write_feedback_files(settings)
+    progress.stage("登记结果")
     show_results(settings, period, result, {period: check_period(settings, period)}, folders)
     return result, folders
 
@@ -137,6 +139,8 @@ def backfill(start: str, end: str, paths: dict[str, str] | None = None) -> tuple
     result = consolidate(settings, end)
     progress.stage("生成汇总表")
     folders = [folder for period in months(start, end) for folder in write_reports(settings, period, None)]
+    progress.stage("生成回执")
     write_feedback_files(settings)
+    progress.stage("登记结果")
     show_results(settings, f"{start}-{end}", result, {p: check_period(settings, p) for p in months(start, end)}, folders)
     return result, folders

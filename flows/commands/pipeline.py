@@ -90,7 +90,8 @@ def cmd_run(args, settings: Settings) -> int:
     print(f"汇总表：{settings.out / month(period).strftime('%Y-%m')}（{len(folders)} 个单位/全区）")
     received = result.submissions.loc[result.submissions["status"] != "duplicate", "sha256"].nunique()
     print(f"审核结果回执：{received} 个，在 {settings.out}/<期别>/feedback/")
-    print("\n".join(short_text(period_status(settings.wh, settings.catalogue(), month(period), settings.due_day))))
+    print("\n".join(short_text(period_status(settings.wh, settings.catalogue(), month(period), settings.due_day,
+                                                    settings.due_hour))))
     return 0
 
 
@@ -126,6 +127,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
+    from statreturns.flows import progress
     from statreturns.intake.inbox import discover
     from statreturns.warehouse.load import ingest
 
@@ -134,8 +136,8 @@ def cmd_ingest(args, settings: Settings) -> int:
         raise Refused(f"收件箱不存在：{inbox}")
     period = month(args.period) if args.period else None
     wh = settings.wh
-    with wh.writer() as con:
-        result = ingest(con, discover(inbox), settings.catalogue(), wh.archive, period)
+    with progress.bar(), wh.writer() as con:
+        result = ingest(con, discover(inbox), settings.catalogue(), wh.archive, period, progress=progress)
     print_result(result)
     return 0
 
