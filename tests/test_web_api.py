@@ -242,7 +242,7 @@ def test_login_is_throttled_after_repeated_failures(client):
 def test_a_clerk_uploads_on_the_page_and_reads_the_red_cell_at_once(client, cat, tmp_path):
     cookies = _session(client)
     tasks = client.get("/tasks?period=2025-01", cookies=cookies)
-    assert tasks.text.count('class="state missing">未报</span>') == 12 and "2025年02月05日" in tasks.text
+    assert tasks.text.count('class="state missing">未报</span>') == 12 and "报送截止：2025-02-05" in tasks.text
     files = [("file", ("热线1月.xlsx", january(cat, negative="ZB05")["ZB05"], XLSX)),
              ("file", ("财政1月.xlsx", january(cat)["ZB01"], XLSX))]
     page = client.post("/upload", data={"csrf": csrf(tasks.text), "period": "2025-01"}, files=files, cookies=cookies)
