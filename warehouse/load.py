@@ -32,7 +32,7 @@ from statreturns.warehouse.verify import AccountingBroken, problems
 
 # Much of a batch's cost in a worker is per batch (building, validating and auditing its frames): up to 2,048 files
 # a batch, but at least four batches a worker so that both cores stay busy; a batch holds some 60 MB of sheets.
-BATCH_FILES = 2048
+BATCH_FILES = 512  # files a worker reads per task: what is in flight at once stays small
 READER = "statreturns.intake.read:read_entries"
 
 
