@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+from concurrent.futures import ThreadPoolExecutor
 import datetime as dt
 from functools import cache
 from pathlib import Path
@@ -94,10 +95,10 @@ def write_reports_of(orgs: list[str], snap: Snapshot, cat: Catalogue, out: Path,
     """A worker's task: the reports of some orgs, from the part of the period's snapshot that is theirs."""
     tmpl = load_template(template)
     folders = []
-    for i, org in enumerate(orgs):
+    for i, (org, mine) in enumerate(snap.each_org(orgs)):
         started(i)
         if i not in failed:
-            folders.append(write_report(build_summary(snap, cat, org), out, tmpl))
+            folders.append(write_report(build_summary(mine, cat, org), out, tmpl))
     return folders
 
 
@@ -115,9 +116,12 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
     pool = report_pool()
     size = -(-len(each) // (4 * len(pool.workers)))
     shares = [each[i:i + size] for i in range(0, len(each), size)]
-    written = pool.map("statreturns.reports.build:write_reports_of",
-                       (Work(share, (snap.of_orgs(share),)) for share in shares), cat, out, template)
-    folders = [folder for part in written for folder in part]
-    if DISTRICT in orgs:
-        folders.append(write_report(build_summary(snap, cat, DISTRICT), out, tmpl))
-    return folders
+    # the district's report is written here, in a thread, while the workers write the orgs': this thread mostly
+    # waits for them
+    with ThreadPoolExecutor(1) as here:
+        district = here.submit(lambda: write_report(build_summary(snap, cat, DISTRICT), out, tmpl)) \
+            if DISTRICT in orgs else None
+        written = pool.map("statreturns.reports.build:write_reports_of",
+                           (Work(share, (snap.of_orgs(share),)) for share in shares), cat, out, template)
+        folders = [folder for part in written for folder in part]
+        return folders + ([district.result()] if district else [])

@@ -40,7 +40,7 @@ def xml_safe(text: str) -> str:
 
 # xlsxwriter's options for every workbook written: a string is a string cell, never a formula, link or number
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                "nan_inf_to_errors": True}
+                "nan_inf_to_errors": True, "in_memory": True}  # in memory: no temporary file per sheet
 
 
 def write_text(ws, row: int, col: int, text: object, fmt=None) -> None:

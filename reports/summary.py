@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -56,6 +57,15 @@ class Snapshot:
         """The part of the snapshot some orgs' reports read (not the district's)."""
         mine = lambda frame: frame[frame["org_code"].isin(codes)]  # noqa: E731
         return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history))
+
+    def each_org(self, codes: list[str]) -> Iterator[tuple[str, Snapshot]]:
+        """Each org's own part, split in one pass; texts as Python strings, which one org's many small frame
+        operations read faster than Arrow's."""
+        frames = [f.astype({c: object for c in f.columns if pd.api.types.is_string_dtype(f[c])})
+                  for f in (self.figures, self.projects, self.history)]
+        groups = [dict(tuple(f.groupby("org_code", sort=False))) for f in frames]
+        for code in codes:
+            yield code, Snapshot(self.period, *(g.get(code, f.iloc[:0]) for g, f in zip(groups, frames)))
 
 
 @dataclass(frozen=True)
