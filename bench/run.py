@@ -55,7 +55,8 @@ def timed(args: list[str], timings: Path, env: dict[str, str]) -> tuple[Measured
     measured = run([*CLI, *args], env={**env, "STATRETURNS_TIMINGS": str(timings)})
     if measured.returncode:
         raise SystemExit(f"{' '.join(args)} 失败（退出码 {measured.returncode}）：\n{measured.output[-3000:]}")
-    return measured, stages(timings.read_text(encoding="utf-8"), start, start + measured.wall)
+    noted = timings.read_text(encoding="utf-8") if timings.exists() else ""
+    return measured, stages(noted, start, start + measured.wall) if noted else {}
 
 
 def stages(log: str, start: float, end: float) -> dict[str, float]:
@@ -148,8 +149,11 @@ def measure_district(n: int, root: Path, env: dict[str, str], processes: int) ->
     month = root / "month"
     months = sorted(p.name for p in inbox.iterdir())
     link_months(inbox, month / "inbox", [m for m in months if m < JUNE])
-    preload, _ = timed(["ingest", str(month / "inbox"), "--period", "2023-05", "--warehouse", str(month / "w.duckdb"),
-                        "--archive", str(month / "archive"), *where], root / "preload.timings", env)
+    base = ["--warehouse", str(month / "w.duckdb"), *where]
+    preload, _ = timed(["ingest", str(month / "inbox"), "--period", "2023-05", "--archive", str(month / "archive"),
+                        *base], root / "preload.timings", env)
+    for m in months[:-1]:  # as the months before were run: their 回执 written, none owed to June's run
+        timed(["feedback", "--period", m, "--out", str(month / "out"), *base], root / "preload.timings", env)
     link_months(inbox, month / "inbox", [JUNE])
     monthly, monthly_stages = timed(["run", "--period", JUNE, "--inbox", str(month / "inbox"), "--out",
                                      str(month / "out"), "--warehouse", str(month / "w.duckdb"), "--archive",

@@ -17,10 +17,10 @@ from statreturns.flows import artifacts, progress
 from statreturns.flows.config import Settings, load_settings
 from statreturns.intake.inbox import discover
 from statreturns.reports.build import build_reports, report_orgs
-from statreturns.reports.feedback import write_feedback
+from statreturns.reports.feedback import owed, settle, write_feedback
 from statreturns.reports.status import period_status
 from statreturns.schemas.text import parse_period
-from statreturns.warehouse.db import query, sql
+from statreturns.warehouse.db import query
 from statreturns.warehouse.load import IngestResult, ingest
 
 TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
@@ -98,13 +98,11 @@ def consolidate(settings: Settings, run_period: str) -> IngestResult:
 @task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def write_feedback_files(settings: Settings) -> list[Path]:
     """A 回执 for each file owed one: this run's, and any an earlier run loaded but did not get to write."""
-    with settings.wh.reader() as con:
-        shas = list(query(con, "owed_receipts")["sha256"])
+    shas = owed(settings.wh)
     if not shas:
         return []
     written = write_feedback(settings.wh, settings.catalogue(), settings.out, shas=shas)
-    with settings.wh.writer() as con:
-        con.execute(sql("settle_receipts"), {"shas": shas})
+    settle(settings.wh, shas)
     return written
 
 

@@ -32,7 +32,7 @@ from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import where
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.text import cell_text
-from statreturns.warehouse.db import query
+from statreturns.warehouse.db import query, sql
 from statreturns.warehouse.load import reader_pool
 from statreturns.warehouse.store import Warehouse
 from statreturns.intake.workers import Pool, Work
@@ -359,9 +359,10 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
                    shas: list[str] | None = None, pool: Pool | None = None) -> list[Path]:
     """Write the 回执 of every file received for ``period`` (or of the files ``shas``); returns the paths.
 
-    A clean file's one line is written here. A 回执 with findings copies the file's sheets from the archive, so it
-    is written by the isolated reader workers (``pool``, by default this process's), a share of the files each: an
-    archived file that would crash a reader ends a worker, and its 回执 is written here without the copies.
+    A 回执 with findings copies the file's sheets from the archive, so it is written by the isolated reader workers
+    (``pool``, by default this process's), a share of the files each: an archived file that would crash a reader
+    ends a worker, and its 回执 is written here without the copies. A clean file's one line is written here, or by
+    the workers too when there are many.
     """
     with wh.reader() as con:
         returns = received_returns(con, period=period, shas=shas)
@@ -369,50 +370,67 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
         periods = sorted(set(returns["report_period"]))
         everyone = returns if period else pd.concat([returns, *(received_returns(con, period=p) for p in periods)])
     taken = _name_taken(everyone)
-    found = dict(tuple(findings.groupby("sha256", sort=False)))
-    paths: dict[str, Path] = {}
-    books: list[str] = []
-    for sha, mine in returns.groupby("sha256", sort=False):
-        fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
-        paths[sha] = path = feedback_path(out, min(mine["report_period"]), fb.file_name, sha if sha in taken else None)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if fb.clean:
-            path.write_bytes(clean_receipt(receipt_text(fb, cat)))
-        else:
-            books.append(sha)
-    if books:
+    files = _feedbacks(returns, findings)
+    paths = {sha: feedback_path(out, min(fb.returns["report_period"]), fb.file_name, sha if sha in taken else None)
+             for sha, fb in files.items()}
+    for folder in set(p.parent for p in paths.values()):
+        folder.mkdir(parents=True, exist_ok=True)
+    here = [sha for sha, fb in files.items() if fb.clean] if len(files) < PARALLEL_FROM else []
+    for sha in here:
+        paths[sha].write_bytes(clean_receipt(receipt_text(files[sha], cat)))
+    there = [sha for sha in files if sha not in set(here)]
+    if there:
         pool = pool or reader_pool()
-        size = -(-len(books) // (4 * len(pool.workers)))
-        shares = [books[i:i + size] for i in range(0, len(books), size)]
-        work = (Work([(sha, paths[sha]) for sha in share], (returns[returns["sha256"].isin(share)],
-                                                             findings[findings["sha256"].isin(share)]))
+        size = -(-len(there) // (4 * len(pool.workers)))
+        shares = [there[i:i + size] for i in range(0, len(there), size)]
+        work = (Work([(sha, paths[sha]) for sha in share],
+                     (returns[returns["sha256"].isin(share)], findings[findings["sha256"].isin(share)]))
                 for share in shares)
-        written = {sha for part in pool.map(BOOKS, work, cat, wh.archive) for sha in part}
-        for sha in books:
+        written = {sha for part in pool.map(RECEIPTS, work, cat, wh.archive) for sha in part}
+        for sha in there:
             if sha not in written:  # its worker could not read the archived file: the 回执 without the copies
-                mine = returns[returns["sha256"] == sha]
-                fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
-                feedback_book(fb, None, cat).save(paths[sha])
+                feedback_book(files[sha], None, cat).save(paths[sha])
     return list(paths.values())
 
 
-BOOKS = "statreturns.reports.feedback:write_books"
+PARALLEL_FROM = 64  # files: fewer clean receipts are written here
+RECEIPTS = "statreturns.reports.feedback:write_receipts"
 
 
-def write_books(items: list[tuple[str, Path]], returns: pd.DataFrame, findings: pd.DataFrame, cat: Catalogue,
-                archive: Path | None, *, failed: dict[int, str], started) -> list[str]:
-    """A reader worker's task: the 回执 workbooks of some files with findings, each with its sheets copied and
-    marked; returns the hashes of those written (not one a worker was lost on)."""
-    by_sha = dict(tuple(returns.groupby("sha256", sort=False)))
+def _feedbacks(returns: pd.DataFrame, findings: pd.DataFrame) -> dict[str, FileFeedback]:
+    """Each file's returns and findings, by its hash, in the order received."""
     found = dict(tuple(findings.groupby("sha256", sort=False)))
+    return {sha: FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
+            for sha, mine in returns.groupby("sha256", sort=False)}
+
+
+def owed(wh: Warehouse) -> list[str]:
+    """The files loaded whose 回执 is not yet written, oldest first."""
+    with wh.reader() as con:
+        return list(query(con, "owed_receipts")["sha256"])
+
+
+def settle(wh: Warehouse, shas: list[str], timeout: float = 60.0) -> None:
+    """Nothing more is owed for the files ``shas``: their 回执 are written. Published with the next load."""
+    with wh.writer(timeout=timeout, publish_after=False) as con:
+        con.execute(sql("settle_receipts"), {"shas": shas})
+
+
+def write_receipts(items: list[tuple[str, Path]], returns: pd.DataFrame, findings: pd.DataFrame, cat: Catalogue,
+                   archive: Path | None, *, failed: dict[int, str], started) -> list[str]:
+    """A reader worker's task: the 回执 of some files (hash, path), a clean one's line or a workbook with the file's
+    sheets copied and marked; returns the hashes of those written (not one a worker was lost on)."""
+    files = _feedbacks(returns, findings)
     written = []
     for i, (sha, path) in enumerate(items):
         started(i)
         if i in failed:
             continue
-        mine = by_sha[sha]
-        fb = FileFeedback(mine["file_name"].iat[0], mine, found.get(sha, findings.iloc[:0]))
-        feedback_book(fb, _grids(mine["archive_path"].iat[0], archive), cat).save(path)
+        fb = files[sha]
+        if fb.clean:
+            path.write_bytes(clean_receipt(receipt_text(fb, cat)))
+        else:
+            feedback_book(fb, _grids(fb.returns["archive_path"].iat[0], archive), cat).save(path)
         written.append(sha)
     return written
 

@@ -161,9 +161,25 @@ def test_the_feedback_command_writes_them_again_from_the_warehouse_and_archive(b
     monkeypatch.setenv("STATRETURNS_CONFIG", str(tmp_path / "none.toml"))
     shutil.rmtree(root / "inbox")  # the archive is what is read, not the inbox
     out = tmp_path / "again"
+    assert rows(db, "select count(distinct sha256) from receipts_owed") == [(len(FILES),)]
     assert main(["feedback", "--period", "2023-06", "--warehouse", str(db), "--out", str(out)]) == 0
+    assert rows(db, "select count(*) from receipts_owed") == [(0,)]  # written: the next run owes none of them
     again = sorted((out / "2023-06" / "feedback").iterdir())
     assert [p.name for p in again] == sorted(p.name for p in paths)
     for path in again:
         first = openpyxl.load_workbook(root / "out" / "2023-06" / "feedback" / path.name)
         assert marks(openpyxl.load_workbook(path)) == marks(first), path.name
+
+
+def test_many_receipts_are_written_by_the_workers_alike(built, tmp_path, monkeypatch, cat):
+    root, db, paths = built
+    from statreturns.reports import feedback
+
+    monkeypatch.setattr(feedback, "PARALLEL_FROM", 1)  # as with a district's thousands of files
+    again = write_feedback(Warehouse.at(db), cat, tmp_path, period=JUNE)
+    assert sorted(p.name for p in again) == sorted(p.name for p in paths)
+    for path in again:
+        first = openpyxl.load_workbook(root / "out" / "2023-06" / "feedback" / path.name)
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames == first.sheetnames and marks(book) == marks(first), path.name
+        assert book[RESULTS]["A1"].value == first[RESULTS]["A1"].value

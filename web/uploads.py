@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from statreturns.intake.inbox import discover
-from statreturns.reports.feedback import write_feedback
+from statreturns.reports.feedback import settle, write_feedback
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.audit_log import log_action
-from statreturns.warehouse.db import query, sql
+from statreturns.warehouse.db import query
 from statreturns.warehouse.load import ingest, reader_pool
 from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.warehouse.store import Warehouse
@@ -209,8 +209,7 @@ def write_receipt(wh: Warehouse, cat: Catalogue, out: Path, sha: str) -> list[Pa
     written = write_feedback(wh, cat, out, shas=[sha])
     try:
         # the next publish carries this; until then a run may write the same receipt again, which changes nothing
-        with wh.writer(timeout=0, publish_after=False) as con:
-            con.execute(sql("settle_receipts"), {"shas": [sha]})
+        settle(wh, [sha], timeout=0)
     except WarehouseBusy:
         pass  # a run has just started: it writes every receipt still owed
     return written
