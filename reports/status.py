@@ -91,22 +91,38 @@ def _precision(due: dt.datetime) -> str:
     return "%Y-%m-%d" if due.time() == dt.time() else "%Y-%m-%d %H:%M"
 
 
-def _cell(returns: pd.DataFrame, due: dt.datetime) -> dict:
-    """The state of one org × form from the returns received for it."""
-    taken = returns[returns["status"].isin(("accepted", "superseded"))]
-    if not taken.empty:
-        current = taken[taken["status"] == "accepted"]
-        current = (current if not current.empty else taken).iloc[-1]
-        first = pd.Timestamp(taken["received_at"].min())
-        late = first > due
-        return {"status": "late" if late else "accepted", "file_name": current["file_name"],
-                "received_at": first, "open_warnings": int(current["open_warnings"]),
-                "reason": f"{first:{_precision(due)}}报送，晚于截止日{due_text(due)}" if late else ""}
-    rejected = returns[returns["status"] == "rejected"]
-    if not rejected.empty:
-        last = rejected.iloc[-1]
-        return {"status": "rejected", "file_name": last["file_name"], "received_at": pd.Timestamp(last["received_at"]),
-                "reason": _clean(last["first_error"]), "open_warnings": 0}
+_FIELDS = ["org_code", "form_code", "status", "file_name", "received_at", "open_warnings", "first_error"]
+
+
+def _cells(returns: pd.DataFrame, due: dt.datetime) -> dict[tuple[str, str], dict]:
+    """The state of each org × form that received anything, from its returns in the order received: accepted
+    (or late, by its first error-free return), else rejected (by its last), with the file the office reads."""
+    first: dict = {}
+    taken: dict = {}  # the current accepted return, else the last superseded one
+    rejected: dict = {}
+    for row in returns[_FIELDS].itertuples(index=False, name=None):
+        org, form, status, _, received, _, _ = row
+        key = (org, form)
+        if status in ("accepted", "superseded"):
+            first[key] = min(first.get(key, received), received)
+            if status == "accepted" or taken.get(key, row)[2] != "accepted":
+                taken[key] = row
+        elif status == "rejected":
+            rejected[key] = row
+    cells = {}
+    for key, (_, _, _, file_name, _, warnings, _) in taken.items():
+        when = pd.Timestamp(first[key])
+        late = when > due
+        cells[key] = {"status": "late" if late else "accepted", "file_name": file_name, "received_at": when,
+                      "open_warnings": int(warnings),
+                      "reason": f"{when:{_precision(due)}}报送，晚于截止日{due_text(due)}" if late else ""}
+    for key, (_, _, _, file_name, received, _, error) in rejected.items():
+        cells.setdefault(key, {"status": "rejected", "file_name": file_name, "received_at": pd.Timestamp(received),
+                               "reason": _clean(error), "open_warnings": 0})
+    return cells
+
+
+def _missing(due: dt.datetime) -> dict:
     return {"status": "missing", "file_name": None, "received_at": None, "open_warnings": 0,
             "reason": f"截至{due_text(due)}未收到报表" if dt.datetime.now() > due else f"尚未收到（截止日{due_text(due)}）"}
 
@@ -116,13 +132,12 @@ def status_table(returns: pd.DataFrame, cat: Catalogue, period: dt.date, due_day
     """Each registered org × each form of the catalogue, then every rejected file the grid does not show."""
     due = deadline(period, due_day, due_hour)
     rows = []
-    by_key = {k: g for k, g in returns.groupby(["org_code", "form_code"], sort=False)}
-    empty = returns.iloc[0:0]
+    cells, missing = _cells(returns, due), _missing(due)
     for org in cat.orgs:
         for form in cat.forms.values():
             rows.append({"org_code": org.code, "org_name": org.name, "department": form.department,
                          "form_code": form.code, "form_title": form.title, "in_grid": True, "resolved": False,
-                         **_cell(by_key.get((org.code, form.code), empty), due)})
+                         **cells.get((org.code, form.code), missing)})
     state = {(r["org_code"], r["form_code"]): r for r in rows}
     for r in returns[returns["status"] == "rejected"].itertuples(index=False):
         shown = state.get((r.org_code, r.form_code))
