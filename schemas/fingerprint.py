@@ -21,7 +21,7 @@ from statreturns.schemas.catalogue import Catalogue, Form, Indicator
 from statreturns.schemas.findings import finding
 from statreturns.schemas.formula import Unsupported, cell_value
 from statreturns.schemas.grid import Grid
-from statreturns.schemas.locate import SheetReturn, match_reporter, project_row, read_sheet
+from statreturns.schemas.locate import SheetReturn, project_row, read_sheet, reporter_findings
 from statreturns.schemas.text import NotANumber, a1, cell_text, fold, parse_number, parse_period, period_label
 
 META_SHEET = "_meta"
@@ -164,22 +164,8 @@ def _after_label(grid: Grid, ref: str | None) -> tuple[str, str | None]:
 def _identity(grid: Grid, cat: Catalogue, fp: Fingerprint, m: SheetMap, form: Form, ctx: dict):
     """(org code, period, reporter text, period cell, findings) from the sheet's own 填报单位 and 报告期, checked
     against the template's fingerprint."""
-    findings = []
     reporter, reporter_cell = _after_label(grid, m.cells.get(("", "reporter")))
-    org_code = None
-    issued_to = cat.org(fp.org_code)
-    if not reporter:
-        findings.append(finding(cat, "no_reporter", cell=reporter_cell, **ctx))
-    else:
-        org_code, dept, _ = match_reporter(cat, reporter)
-        if org_code is None:
-            findings.append(finding(cat, "unknown_org", cell=reporter_cell, value=reporter, **ctx))
-        elif org_code != fp.org_code:
-            findings.append(finding(cat, "template_other_org", cell=reporter_cell, value=reporter,
-                                    template_org=issued_to.name if issued_to else fp.org_code, **ctx))
-        elif dept is None or (dept and dept != form.department):
-            findings.append(finding(cat, "wrong_department", cell=reporter_cell, value=reporter,
-                                    form=f"{form.code}表{form.title}", department=form.department, **ctx))
+    org_code, findings = reporter_findings(cat, form, reporter, reporter_cell, ctx, issued_to=fp.org_code)
     period_text, period_cell = _after_label(grid, m.cells.get(("", "period")))
     period = parse_period(period_text) if period_text else None
     if period is None:

@@ -217,6 +217,25 @@ def match_reporter(cat: Catalogue, text: str) -> tuple[str | None, str | None, s
     return best.code, None, rest
 
 
+def reporter_findings(cat: Catalogue, form: Form, reporter: str | None, cell: str | None, ctx: dict,
+                      issued_to: str | None = None) -> tuple[str | None, list[dict]]:
+    """The org a sheet's 填报单位 names, and what is wrong with it: missing, unknown, another org than the template
+    was issued to (`issued_to`), or a department that does not fill this form."""
+    if not reporter:
+        return None, [finding(cat, "no_reporter", cell=cell, **ctx)]
+    org_code, dept, _ = match_reporter(cat, reporter)
+    if org_code is None:
+        return None, [finding(cat, "unknown_org", cell=cell, value=reporter, **ctx)]
+    if issued_to is not None and org_code != issued_to:
+        org = cat.org(issued_to)
+        return org_code, [finding(cat, "template_other_org", cell=cell, value=reporter,
+                                  template_org=org.name if org else issued_to, **ctx)]
+    if dept is None or (dept and dept != form.department):
+        return org_code, [finding(cat, "wrong_department", cell=cell, value=reporter,
+                                  form=f"{form.code}表{form.title}", department=form.department, **ctx)]
+    return org_code, []
+
+
 def _is_footer(grid: Grid, cat: Catalogue, r: int) -> bool:
     """Whether the row's first words open the signature block or a note (a remark cell may say 注：too)."""
     first = next((v for v in grid.rows[r] if v is not None and v != ""), None) if r < grid.height else None
@@ -241,17 +260,9 @@ def read_sheet(grid: Grid, cat: Catalogue, file_name: str) -> SheetReturn | None
         return SheetReturn(grid.sheet, None, None, None, None, findings=findings + [finding(cat, rule, cell=cell, value=form_text, **ctx)])
     ctx["form_code"] = form.code
 
-    org_code = None
     reporter, reporter_cell = labels.get("reporter", (None, None))
-    if not reporter:
-        findings.append(finding(cat, "no_reporter", cell=reporter_cell, **ctx))
-    else:
-        org_code, dept, _ = match_reporter(cat, reporter)
-        if org_code is None:
-            findings.append(finding(cat, "unknown_org", cell=reporter_cell, value=reporter, **ctx))
-        elif dept is None or (dept and dept != form.department):
-            findings.append(finding(cat, "wrong_department", cell=reporter_cell, value=reporter,
-                                    form=f"{form.code}表{form.title}", department=form.department, **ctx))
+    org_code, more = reporter_findings(cat, form, reporter, reporter_cell, ctx)
+    findings += more
 
     period_text, period_cell = labels.get("period", (None, None))
     period = parse_period(period_text) if period_text else None

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from statreturns.flows.config import Settings
 from statreturns.reports.feedback import write_feedback
 from statreturns.reports.status import STATES, status_path, write_xlsx
+from statreturns.schemas.states import SUBMISSION_VERDICTS
 from statreturns.warehouse.audit_log import log_action
 from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.web.accounts import ROLES, Account, AccountError, LoginRefused, Session
@@ -68,6 +69,7 @@ def _environment() -> Environment:
     env.filters["cn_month"] = lambda d: f"{d.year}年{d.month}月" if d else ""
     env.filters["when"] = lambda t: "" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M}"
     env.filters["text"] = lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v
+    env.filters["verdict"] = lambda status: SUBMISSION_VERDICTS.get(status, status)
     env.filters["q"] = lambda v: urllib.parse.quote(str(v), safe="")
     return env
 

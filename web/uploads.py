@@ -16,6 +16,7 @@ from statreturns.intake.inbox import discover
 from statreturns.reports.feedback import settle, write_feedback
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
+from statreturns.schemas.states import SUBMISSION_VERDICTS
 from statreturns.warehouse.audit_log import log_action
 from statreturns.warehouse.db import query
 from statreturns.warehouse.load import ingest, reader_pool
@@ -23,7 +24,6 @@ from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.warehouse.store import Warehouse
 from statreturns.web.accounts import Account
 
-STATUS_LABELS = {"accepted": "已受理", "rejected": "退回", "duplicate": "重复报送", "superseded": "已被更正版替代"}
 SEVERITY_LABELS = {"error": "错误", "warning": "提醒"}
 _UNSAFE = re.compile(r"[^\w\-.()（）]+")  # \w is Unicode: Chinese names stay as they are
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
@@ -61,7 +61,7 @@ class ReturnResult:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return SUBMISSION_VERDICTS.get(self.status, self.status)
 
     @property
     def reason(self) -> str:
@@ -190,7 +190,7 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, out: Path, accoun
             result = ingest(con, [path], cat, wh.archive, run_period)
             loaded = True
             subs = result.submissions
-            statuses = "、".join(f"{STATUS_LABELS.get(s, s)} {n}" for s, n in subs["status"].value_counts().items())
+            statuses = "、".join(f"{SUBMISSION_VERDICTS.get(s, s)} {n}" for s, n in subs["status"].value_counts().items())
             log_action(con, account.who, "upload", path.name, sha256=sha,
                        detail=f"原文件名：{client_name or ''}；{statuses}")
     except BaseException:
