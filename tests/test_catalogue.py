@@ -11,7 +11,9 @@ from statreturns.schemas.rules import parse
 from statreturns.schemas.locate import _header_words
 from statreturns.schemas.text import fold
 
-SPEC = Path(__file__).parents[1] / ".." / "shared" / "spec" / "reporting-system.md"
+# the contract as bundled with the project; where the office's shared copy sits beside the checkout, they must agree
+SPEC = Path(__file__).parents[1] / "docs" / "spec" / "reporting-system.md"
+SHARED_SPEC = Path(__file__).parents[1] / ".." / "shared" / "spec" / "reporting-system.md"
 LE = "<="
 
 
@@ -54,6 +56,11 @@ def spec_forms(text: str) -> dict[str, dict]:
             indicators.append((code, name, None if unit == "—" else unit, kinds[0], "yoy" in kinds))
         forms[m[1]] = {"title": m[2], "department": m[3], "indicators": indicators}
     return forms
+
+
+@pytest.mark.skipif(not SHARED_SPEC.exists(), reason="no shared copy of the spec beside this checkout")
+def test_bundled_spec_is_the_shared_one(spec):
+    assert spec == SHARED_SPEC.read_text(encoding="utf-8"), "docs/spec/reporting-system.md differs from ../shared: copy it"
 
 
 def test_spec_is_found(spec):
