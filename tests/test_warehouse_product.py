@@ -149,8 +149,8 @@ STATE = {
 }
 
 
-def cli(*args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "STATRETURNS_CRASH_AT"}
+def cli(*args: str, crash_at: str | None = None, **more_env: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "STATRETURNS_CRASH_AT"} | more_env
     if crash_at:
         env["STATRETURNS_CRASH_AT"] = crash_at
     return subprocess.run([sys.executable, "-m", "statreturns.flows.cli", *args], capture_output=True, text=True,
@@ -197,6 +197,35 @@ def test_a_kill_at_a_named_point_of_a_load_leaves_a_whole_state_and_the_rerun_co
     assert again.returncode == 0, again.stderr
     assert state(db) == done and state(snapshot_path(db)) == done
     assert cli("verify", "--warehouse", str(db)).returncode == 0
+
+
+def marked(mark: str) -> list[int]:
+    """The processes whose environment carries `mark`."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if mark.encode() in Path(f"/proc/{entry}/environ").read_bytes():
+                found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_run_killed_midway_leaves_no_prefect_server_behind(two_months, tmp_path):
+    mark = f"STATRETURNS_TEST_RUN={tmp_path.name}"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # no server: the run starts its own
+    log = tmp_path / "run.log"
+    with log.open("w") as output:  # a file, not a pipe: a server left behind would hold a pipe open
+        killed = subprocess.run([sys.executable, "-m", "statreturns.flows.cli", "run", "--period", "2023-06",
+                                 "--inbox", str(two_months), "--warehouse", str(tmp_path / "w.duckdb"),
+                                 "--out", str(tmp_path / "out")], stdout=output, stderr=subprocess.STDOUT, timeout=600,
+                                env=env | {"STATRETURNS_CONFIG": os.devnull, "STATRETURNS_CRASH_AT": "load:gathered",
+                                           "STATRETURNS_TEST_RUN": tmp_path.name})
+    assert killed.returncode == -signal.SIGKILL, log.read_text()  # killed inside the flow, its server running
+    deadline = time.monotonic() + 60  # the watchdog notes the end within a second and gives the server 5 s
+    while marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert marked(mark) == []
 
 
 def test_a_kill_while_rebuilding_keeps_the_old_warehouse_and_the_rebuild_can_be_run_again(two_months, clean_run,

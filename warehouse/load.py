@@ -8,6 +8,7 @@ its rows are loaded. Nothing is visible until the one commit; a failure leaves t
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,21 @@ def _batches(entries: list[Entry], most: int, workers: int) -> Iterator[list[Ent
     size = max(16, min(most, -(-len(entries) // (4 * workers))))
     for i in range(0, len(entries), size):
         yield entries[i:i + size]
+
+
+# while files are gathered, DuckDB keeps at most this much in memory: staged rows spill to the temporary folder beside
+# the warehouse (<warehouse>.tmp), so memory does not grow with the number of files; the load after it (the period's
+# audit, the outlier queries over the district's history) has DuckDB's default
+STAGING_MEMORY = "64MB"
+
+
+@contextlib.contextmanager
+def _staging_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute(f"set memory_limit = '{STAGING_MEMORY}'")
+    try:
+        yield
+    finally:
+        con.execute("reset memory_limit")
 
 
 class _Gathered:
@@ -185,9 +201,10 @@ def ingest(
             pool = pool or reader_pool()
             batches = list(_batches(todo, batch_files, len(pool.workers)))
             reads = pool.map(READER, batches, cat, run_period, Path(archive_dir), DEFAULT_LIMITS)
-            for entries, part in zip(batches, reads):
-                gathered.add(entries, part)
-                progress.advance(len(entries))
+            with _staging_memory(con):
+                for entries, part in zip(batches, reads):
+                    gathered.add(entries, part)
+                    progress.advance(len(entries))
         crash_point("load:gathered")
         progress.stage("审核入库")
         closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))

@@ -21,10 +21,6 @@ ANALYST = {"enable_external_access": False, "autoinstall_known_extensions": Fals
            "autoload_known_extensions": False, "lock_configuration": True}
 
 
-# the writer's DuckDB keeps at most this much in memory: a large ingest's staged rows go to the temporary folder
-# beside the database (<warehouse>.tmp) instead, so the run's memory does not grow with the number of files
-WRITER_CONFIG = {"memory_limit": "64MB"}
-
 
 @dataclass(frozen=True)
 class Warehouse:
@@ -73,7 +69,7 @@ class Warehouse:
     def writer(self, timeout: float = 60.0, publish_after: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one writer: hold the lock, open (migrating it), and publish the snapshot when the body succeeded."""
         with self.locked(timeout):
-            with connect(self.path, **WRITER_CONFIG) as con:
+            with connect(self.path) as con:
                 yield con
             if publish_after:
                 self.publish(held=True)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from statreturns.flows import watchdog
 from statreturns.flows.commands import Refused, common, month, period_arg, writable_folder
 from statreturns.flows.config import Settings
 from statreturns.schemas.states import SUBMISSION_STATUSES
@@ -83,6 +84,7 @@ def cmd_run(args, settings: Settings) -> int:
 
     period = args.period or previous_month(dt.datetime.now(dt.timezone.utc))
     _can_run(settings)
+    watchdog.guard()
     with bar():
         result, folders = monthly_consolidation(period=period, paths=settings.as_strings())
     print_result(result)
@@ -102,6 +104,7 @@ def cmd_backfill(args, settings: Settings) -> int:
     if month(args.start) > month(args.end):
         raise Refused(f"补跑的起始月 {args.start} 晚于结束月 {args.end}")
     _can_run(settings)
+    watchdog.guard()
     with bar():
         result, folders = backfill(start=args.start, end=args.end, paths=settings.as_strings())
     print_result(result)
