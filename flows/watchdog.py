@@ -1,5 +1,5 @@
 """A command that runs a flow with no Prefect server configured starts Prefect's throwaway server as a child process.
-If the command is killed (SIGKILL, the OOM killer, a power-cut of the terminal) that server would live on. `guard()`
+If the command is killed (SIGKILL, the OOM killer, its terminal closing) that server would live on. `guard()`
 starts a small watchdog beside the command: it notes the command's descendants once a second and, when the command
 is gone however it went, ends those still running.
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 TICK_S = 1.0
 GRACE_S = 5.0
-_held: list[int] = []  # the write end of the pipe, held for the life of the command
+_held: list = []  # the pipe's write end and the watchdog, held for the life of the command
 
 
 def guard() -> None:
@@ -26,10 +26,10 @@ def guard() -> None:
     if os.environ.get("PREFECT_API_URL") or _held:
         return
     read_end, write_end = os.pipe()  # both ends are non-inheritable: no exec'd child keeps the command "alive"
-    subprocess.Popen([sys.executable, "-m", "statreturns.flows.watchdog", str(os.getpid())],
-                     stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    watcher = subprocess.Popen([sys.executable, "-m", "statreturns.flows.watchdog", str(os.getpid())], stdin=read_end,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     os.close(read_end)
-    _held.append(write_end)
+    _held.extend((write_end, watcher))
 
 
 def _stat(pid: str) -> tuple[int, str] | None:
