@@ -97,15 +97,15 @@ def _batches(entries: list[Entry], most: int, workers: int) -> Iterator[list[Ent
         yield entries[i:i + size]
 
 
-# while files are gathered, DuckDB keeps at most this much in memory: staged rows spill to the temporary folder beside
-# the warehouse (<warehouse>.tmp), so memory does not grow with the number of files; the load after it (the period's
-# audit, the outlier queries over the district's history) has DuckDB's default
-STAGING_MEMORY = "64MB"
+# what DuckDB may hold in memory while files are gathered, and while the periods are loaded and the accounting checked:
+# staged and uncommitted rows spill to the temporary folder beside the warehouse (<warehouse>.tmp), so memory does not
+# grow with the number of files. The outlier queries over the district's history have DuckDB's default.
+GATHER_MEMORY, LOAD_MEMORY = "64MB", "256MB"
 
 
 @contextlib.contextmanager
-def _staging_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute(f"set memory_limit = '{STAGING_MEMORY}'")
+def _memory(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    con.execute(f"set memory_limit = '{limit}'")
     try:
         yield
     finally:
@@ -201,23 +201,24 @@ def ingest(
             pool = pool or reader_pool()
             batches = list(_batches(todo, batch_files, len(pool.workers)))
             reads = pool.map(READER, batches, cat, run_period, Path(archive_dir), DEFAULT_LIMITS)
-            with _staging_memory(con):
+            with _memory(con, GATHER_MEMORY):
                 for entries, part in zip(batches, reads):
                     gathered.add(entries, part)
                     progress.advance(len(entries))
         crash_point("load:gathered")
         progress.stage("审核入库")
-        closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
-        for (period,) in con.execute(sql("stage_periods")).fetchall():
-            _load_period(con, period, cat, now, closed)
-        con.execute(sql("stage_findings_load"))
-        for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
-            con.execute(sql("insert_duplicate"), {
-                "sha256": f.sha256, "file_name": f.file_name, "file_path": f.file_path,
-                "received_at": f.received_at, "loaded_at": now, "file_size": f.file_size,
-            })
-        con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
-        con.execute(sql("apply_explanations"))
+        with _memory(con, LOAD_MEMORY):
+            closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
+            for (period,) in con.execute(sql("stage_periods")).fetchall():
+                _load_period(con, period, cat, now, closed)
+            con.execute(sql("stage_findings_load"))
+            for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
+                con.execute(sql("insert_duplicate"), {
+                    "sha256": f.sha256, "file_name": f.file_name, "file_path": f.file_path,
+                    "received_at": f.received_at, "loaded_at": now, "file_size": f.file_size,
+                })
+            con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
+            con.execute(sql("apply_explanations"))
         if run_period is not None:  # the month's figures against their history and peers, with what just came in
             refresh_outliers(con, cat, run_period)
         findings = con.execute("select * from stage_findings").df()
@@ -226,10 +227,11 @@ def ingest(
     except BaseException:
         con.rollback()
         raise
-    broken = problems(con, now, contents=False)
-    if broken:
-        raise AccountingBroken(broken)
-    subs = query(con, "loaded_in_run", loaded_at=now)
+    with _memory(con, LOAD_MEMORY):
+        broken = problems(con, now, contents=False)
+        if broken:
+            raise AccountingBroken(broken)
+        subs = query(con, "loaded_in_run", loaded_at=now)
     return IngestResult(submissions=subs, findings=findings, skipped=skipped + gathered.unchanged,
                         counts=subs["status"].value_counts().to_dict())
 
