@@ -97,19 +97,20 @@ def _batches(entries: list[Entry], most: int, workers: int) -> Iterator[list[Ent
         yield entries[i:i + size]
 
 
-# what DuckDB may hold in memory while files are gathered, and while the periods are loaded and the accounting checked:
-# staged and uncommitted rows spill to the temporary folder beside the warehouse (<warehouse>.tmp), so memory does not
-# grow with the number of files. The outlier queries over the district's history have DuckDB's default.
-GATHER_MEMORY, LOAD_MEMORY = "64MB", "256MB"
+# while files are gathered the writer holds less (the rows wait in the staging tables); the outlier queries over the
+# district's history, not all of which spill, have DuckDB's default
+GATHER_MEMORY = "64MB"
 
 
 @contextlib.contextmanager
-def _memory(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    con.execute(f"set memory_limit = '{limit}'")
+def _memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """DuckDB's memory limit set to ``limit`` (None: DuckDB's default) for the body, then back to what it was."""
+    before = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"set memory_limit = '{limit}'" if limit else "reset memory_limit")
     try:
         yield
     finally:
-        con.execute("reset memory_limit")
+        con.execute(f"set memory_limit = '{before}'")
 
 
 class _Gathered:
@@ -207,31 +208,30 @@ def ingest(
                     progress.advance(len(entries))
         crash_point("load:gathered")
         progress.stage("审核入库")
-        with _memory(con, LOAD_MEMORY):
-            closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
-            for (period,) in con.execute(sql("stage_periods")).fetchall():
-                _load_period(con, period, cat, now, closed)
-            con.execute(sql("stage_findings_load"))
-            for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
-                con.execute(sql("insert_duplicate"), {
-                    "sha256": f.sha256, "file_name": f.file_name, "file_path": f.file_path,
-                    "received_at": f.received_at, "loaded_at": now, "file_size": f.file_size,
-                })
-            con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
-            con.execute(sql("apply_explanations"))
+        closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
+        for (period,) in con.execute(sql("stage_periods")).fetchall():
+            _load_period(con, period, cat, now, closed)
+        con.execute(sql("stage_findings_load"))
+        for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
+            con.execute(sql("insert_duplicate"), {
+                "sha256": f.sha256, "file_name": f.file_name, "file_path": f.file_path,
+                "received_at": f.received_at, "loaded_at": now, "file_size": f.file_size,
+            })
+        con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
+        con.execute(sql("apply_explanations"))
         if run_period is not None:  # the month's figures against their history and peers, with what just came in
-            refresh_outliers(con, cat, run_period)
+            with _memory(con, None):
+                refresh_outliers(con, cat, run_period)
         findings = con.execute("select * from stage_findings").df()
         crash_point("load:loaded")
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    with _memory(con, LOAD_MEMORY):
-        broken = problems(con, now, contents=False)
-        if broken:
-            raise AccountingBroken(broken)
-        subs = query(con, "loaded_in_run", loaded_at=now)
+    broken = problems(con, now, contents=False)
+    if broken:
+        raise AccountingBroken(broken)
+    subs = query(con, "loaded_in_run", loaded_at=now)
     return IngestResult(submissions=subs, findings=findings, skipped=skipped + gathered.unchanged,
                         counts=subs["status"].value_counts().to_dict())
 

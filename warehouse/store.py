@@ -20,6 +20,10 @@ from statreturns.warehouse.publish import publish, snapshot_path
 ANALYST = {"enable_external_access": False, "autoinstall_known_extensions": False,
            "autoload_known_extensions": False, "lock_configuration": True}
 
+# the writer's DuckDB holds at most this much: staged and uncommitted rows, and the checkpoint as it closes, spill to the
+# temporary folder beside the warehouse (<warehouse>.tmp), so a run's memory does not grow with the number of files
+WRITER_CONFIG = {"memory_limit": "256MB"}
+
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class Warehouse:
     def writer(self, timeout: float = 60.0, publish_after: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one writer: hold the lock, open (migrating it), and publish the snapshot when the body succeeded."""
         with self.locked(timeout):
-            with connect(self.path) as con:
+            with connect(self.path, **WRITER_CONFIG) as con:
                 yield con
             if publish_after:
                 self.publish(held=True)
