@@ -25,7 +25,6 @@ ANALYST = {"enable_external_access": False, "autoinstall_known_extensions": Fals
 WRITER_CONFIG = {"memory_limit": "256MB"}
 
 
-
 @dataclass(frozen=True)
 class Warehouse:
     """The private database one writer writes, the read-only snapshot everyone else reads, and the archive."""
