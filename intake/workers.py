@@ -129,6 +129,13 @@ class Pool:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def shares(self, items: list, least: int = 1, most: int | None = None) -> list[list]:
+        """``items`` cut into about four shares a worker (a slow share then holds up little), each of ``least`` to
+        ``most`` items."""
+        size = max(least, -(-len(items) // (4 * len(self.workers))))
+        size = min(size, most) if most else size
+        return [items[i:i + size] for i in range(0, len(items), size)]
+
     def map(self, function: str, batches: Iterable[list | Work], *args) -> Iterator:
         """The function's result for each batch, in the order of the batches; at most a few batches read ahead."""
         pending: deque[_Task] = deque()

@@ -114,14 +114,12 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
     if len(each) < PARALLEL_FROM:
         return [write_report(build_summary(snap, cat, org), out, tmpl) for org in orgs]
     pool = report_pool()
-    size = -(-len(each) // (4 * len(pool.workers)))
-    shares = [each[i:i + size] for i in range(0, len(each), size)]
     # the district's report is written here, in a thread, while the workers write the orgs': this thread mostly
     # waits for them
     with ThreadPoolExecutor(1) as here:
         district = here.submit(lambda: write_report(build_summary(snap, cat, DISTRICT), out, tmpl)) \
             if DISTRICT in orgs else None
         written = pool.map("statreturns.reports.build:write_reports_of",
-                           (Work(share, (snap.of_orgs(share),)) for share in shares), cat, out, template)
+                           (Work(share, (snap.of_orgs(share),)) for share in pool.shares(each)), cat, out, template)
         folders = [folder for part in written for folder in part]
         return folders + ([district.result()] if district else [])

@@ -284,7 +284,11 @@ def receipt_text(fb: FileFeedback, cat: Catalogue) -> str:
     """The one line of a clean file's 回执."""
     r = fb.returns
     labels = "；".join(_return_label(*row, cat) for row in zip(r["form_code"], r["org_name"], r["period"]))
-    return f"《{fb.file_name}》（{labels}）{pd.Timestamp(fb.returns['received_at'].min()):%Y-%m-%d %H:%M}收到，已受理，审核未发现问题。"
+    return f"《{fb.file_name}》（{labels}）{pd.Timestamp(r['received_at'].min()):%Y-%m-%d %H:%M}收到，已受理，审核未发现问题。"
+
+
+_STAND_IN, _STAND_IN_HEIGHT = "RECEIPT-LINE", 409  # the line and the height (points) the saved book holds (ASCII:
+# openpyxl writes other characters as character references)
 
 
 @cache
@@ -299,10 +303,6 @@ def _receipt_parts() -> tuple[tuple[zipfile.ZipInfo, bytes], ...]:
     book.save(buffer)
     with zipfile.ZipFile(buffer) as z:
         return tuple((info, z.read(info)) for info in z.infolist())
-
-
-_STAND_IN, _STAND_IN_HEIGHT = "RECEIPT-LINE", 409  # the line and the height (points) the saved book holds (ASCII:
-# openpyxl writes other characters as character references)
 
 
 def clean_receipt(text: str) -> bytes:
@@ -375,17 +375,15 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
              for sha, fb in files.items()}
     for folder in set(p.parent for p in paths.values()):
         folder.mkdir(parents=True, exist_ok=True)
-    here = [sha for sha, fb in files.items() if fb.clean] if len(files) < PARALLEL_FROM else []
+    here = {sha for sha, fb in files.items() if fb.clean} if len(files) < PARALLEL_FROM else set()
     for sha in here:
         paths[sha].write_bytes(clean_receipt(receipt_text(files[sha], cat)))
-    there = [sha for sha in files if sha not in set(here)]
+    there = [sha for sha in files if sha not in here]
     if there:
         pool = pool or reader_pool()
-        size = -(-len(there) // (4 * len(pool.workers)))
-        shares = [there[i:i + size] for i in range(0, len(there), size)]
         work = (Work([(sha, paths[sha]) for sha in share],
                      (returns[returns["sha256"].isin(share)], findings[findings["sha256"].isin(share)]))
-                for share in shares)
+                for share in pool.shares(there))
         written = {sha for part in pool.map(RECEIPTS, work, cat, wh.archive) for sha in part}
         for sha in there:
             if sha not in written:  # its worker could not read the archived file: the 回执 without the copies

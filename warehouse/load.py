@@ -91,12 +91,6 @@ def triage(known: pd.DataFrame, entries: list[Entry]) -> tuple[list[Entry], int]
     return fresh, len(entries) - len(fresh)
 
 
-def _batches(entries: list[Entry], most: int, workers: int) -> Iterator[list[Entry]]:
-    size = max(16, min(most, -(-len(entries) // (4 * workers))))
-    for i in range(0, len(entries), size):
-        yield entries[i:i + size]
-
-
 # while files are gathered the writer holds less (the rows wait in the staging tables); the outlier queries over the
 # district's history, not all of which spill, have DuckDB's default
 GATHER_MEMORY = "64MB"
@@ -200,7 +194,7 @@ def ingest(
         if todo:
             progress.stage("读取报表")
             pool = pool or reader_pool()
-            batches = list(_batches(todo, batch_files, len(pool.workers)))
+            batches = pool.shares(todo, least=16, most=batch_files)
             reads = pool.map(READER, batches, cat, run_period, Path(archive_dir), DEFAULT_LIMITS)
             with _memory(con, GATHER_MEMORY):
                 for entries, part in zip(batches, reads):
