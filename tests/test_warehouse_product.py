@@ -21,7 +21,6 @@ from statreturns.warehouse.db import SCHEMA_VERSION, connect, schema_version
 from statreturns.warehouse.store import Warehouse
 from statreturns.warehouse.docs import render_fresh
 from statreturns.reports.export import EXPORTS, export
-from statreturns.intake.inbox import discover
 from statreturns.warehouse.lock import WarehouseBusy, writer_lock
 from statreturns.warehouse.publish import snapshot_path
 from statreturns.warehouse.rebuild import rebuild
@@ -58,6 +57,23 @@ def test_an_analyst_holding_the_snapshot_open_does_not_stop_a_run(db, inbox, cat
         analyst.kill()
     assert out.strip() == "2"  # the open session keeps the snapshot it opened
     assert read(snapshot, "select count(*) from figures") == [(4,)]  # a new session sees the new one
+
+
+def test_a_reader_opened_after_a_publish_sees_it_while_an_earlier_reader_is_open(tmp_path):
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+
+    def publish(value):
+        with wh.writer() as con:
+            con.execute("insert or replace into meta values ('probe', ?)", [value])
+
+    def probe(con):
+        return con.execute("select value from meta where key = 'probe'").fetchone()[0]
+
+    publish("first")
+    with wh.reader() as early:  # e.g. the portal's board, still open when a run publishes
+        publish("second")
+        with wh.reader() as late, wh.analyst() as analyst:
+            assert (probe(early), probe(late), probe(analyst)) == ("first", "second", "second")
 
 
 def test_a_second_writer_waits_then_refuses_naming_the_first(db):

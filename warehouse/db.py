@@ -62,6 +62,34 @@ def _open(path: Path, read_only: bool, **config) -> duckdb.DuckDBPyConnection:
         raise WarehouseUnusable(f"无法打开数据库 {path}：{e}") from None
 
 
+def open_snapshot(path: Path, sealed: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection of its own to a published snapshot, as it is on disk now.
+
+    DuckDB shares one open database per path within a process, so a plain read-only connect made while an older
+    reader is still open would see the snapshot that reader saw, not the one published since. Attaching the file to a
+    fresh in-memory database opens it anew each time. ``sealed`` then shuts the connection off from the file system,
+    other databases and extensions for good (an analyst's own SQL serves the warehouse only).
+    """
+    if path.is_dir():
+        raise WarehouseUnusable(f"数据库应是一个文件，而 {path} 是文件夹")
+    if not path.exists():
+        raise WarehouseUnusable(f"数据库不存在：{path}")
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    try:
+        con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
+        con.execute("use warehouse")
+        if sealed:
+            con.execute("set enable_external_access = false")
+            con.execute("set lock_configuration = true")
+    except duckdb.Error as e:
+        con.close()
+        if "not a valid DuckDB database" in str(e):
+            raise WarehouseUnusable(f"{path} 不是 DuckDB 数据库文件（请检查 --warehouse 或配置文件中的路径）") from None
+        raise WarehouseUnusable(f"无法打开数据库 {path}：{e}") from None
+    return con
+
+
 def connect(path: Path, read_only: bool = False, **config) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; when writable, migrate it to the current schema and recreate its views.
 

@@ -12,13 +12,10 @@ from pathlib import Path
 
 import duckdb
 
-from statreturns.warehouse.db import connect
+from statreturns.warehouse.db import connect, open_snapshot
 from statreturns.warehouse.lock import writer_lock
 from statreturns.warehouse.publish import publish, snapshot_path
 
-
-ANALYST = {"enable_external_access": False, "autoinstall_known_extensions": False,
-           "autoload_known_extensions": False, "lock_configuration": True}
 
 # the writer's DuckDB holds at most this much: staged and uncommitted rows, and the checkpoint as it closes, spill to the
 # temporary folder beside the warehouse (<warehouse>.tmp), so a run's memory does not grow with the number of files
@@ -52,14 +49,14 @@ class Warehouse:
     @contextlib.contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection to the published snapshot."""
-        with connect(self.readable, read_only=True) as con:
+        with open_snapshot(self.readable) as con:
             yield con
 
     @contextlib.contextmanager
     def analyst(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for analysts' own SQL: read-only, and sealed from the file system, other databases and
         extensions, so that a query serves the warehouse only (its settings cannot be changed back)."""
-        with connect(self.readable, read_only=True, **ANALYST) as con:
+        with open_snapshot(self.readable, sealed=True) as con:
             yield con
 
     @contextlib.contextmanager
