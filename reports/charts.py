@@ -12,9 +12,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from statreturns.reports.summary import Summary
+from statreturns.reports.summary import Summary, rows
 from statreturns.reports.writers import LAST_YEAR, THIS_YEAR
 
 # `make install` puts WenQuanYi Micro Hei (Debian fonts-wqy-microhei) at the first path; the others are what
@@ -35,6 +35,7 @@ PLOT = (0.13, 0.12, 0.97, 0.88)  # left, top, right, bottom of the plotting area
 TEXT, AXIS, GRID, BAR = "#262626", "#595959", "#E6E6E6", "#4F81BD"
 TITLE_PT, LABEL_PT = 15, 12  # pixel sizes at the PNG's scale
 TICKS = 5  # about this many steps on the value axis
+SHADES = 10  # steps from each colour of the chart to white in its palette
 HEADROOM = 1.08  # the value axis reaches this much past the largest value, room for a bar's label
 
 
@@ -125,10 +126,22 @@ def _x_labels(frame: Frame, labels: list[str]) -> None:
         _text(frame.draw, (frame.x(i, len(labels)), frame.box[3] + 5 * SCALE), label, LABEL_PT, "ma")
 
 
+@cache
+def _palette() -> Image.Image:
+    """The chart's few colours, each also in ``SHADES`` steps towards white: every pixel of a halved chart, the
+    anti-aliased edges included, is one of them or close to one."""
+    colours = [ImageColor.getrgb(c) for c in (TEXT, AXIS, GRID, BAR, THIS_YEAR, LAST_YEAR)]
+    shades = [(255, 255, 255)] + [tuple(round(255 + (v - 255) * k / SHADES) for v in rgb)
+                                  for rgb in colours for k in range(1, SHADES + 1)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for rgb in shades for v in rgb])
+    return palette
+
+
 def _save(frame: Frame, path: Path) -> Path:
-    # a palette of 64 colours holds the chart's few colours and their anti-aliased edges: a third of the bytes of
-    # RGB, and quicker to write
-    frame.image.reduce(SCALE).quantize(64, method=Image.Quantize.FASTOCTREE).save(path, compress_level=1)
+    # mapped onto the chart's own palette: a third of the bytes of RGB, and five times quicker than finding a palette
+    # per picture
+    frame.image.reduce(SCALE).quantize(palette=_palette(), dither=Image.Dither.NONE).save(path, compress_level=1)
     return path
 
 
@@ -161,14 +174,13 @@ def _legend(frame: Frame, entries: list[tuple[str, str, bool]]) -> None:
         y += 20 * SCALE
 
 
-def ytd_curve(summary: Summary, key: str, path: Path) -> Path:
-    """本年累计 against 上年同期累计, month by month, for one yoy indicator."""
-    named = summary.figures.set_index("key")
+def ytd_curve(summary: Summary, indicator: tuple, history: dict[int, tuple[float, float]], path: Path) -> Path:
+    """本年累计 against 上年同期累计, month by month, for one yoy indicator (a row of the summary's figures) from its
+    (本年累计, 上年同期累计) by month."""
     year, months = summary.period.year, list(range(1, summary.period.month + 1))
-    data = summary.history[summary.history["key"] == key].set_index("month").reindex(months)
-    this, last = data["ytd_value"].tolist(), data["prior_ytd_value"].tolist()
+    this, last = ([history.get(m, (None, None))[i] for m in months] for i in (0, 1))
     known = [v for v in this + last if pd.notna(v)]
-    title = f"{summary.org_name}{named.loc[key, 'indicator_name']}累计（{named.loc[key, 'unit']}）"
+    title = f"{summary.org_name}{indicator.indicator_name}累计（{indicator.unit}）"
     frame = _frame(title, nice_ticks(min(0.0, *known), max(0.0, *known) * HEADROOM))
     _x_labels(frame, [f"{m}月" for m in months])
     _series(frame, last, LAST_YEAR, dashed=True)
@@ -218,10 +230,9 @@ class Chart:
 
 def plan_charts(summary: Summary, folder: Path) -> list[Chart]:
     """The summary's charts and where they go: ``<folder>/图表/<key>.png``, the projects' as 图表/重点项目.png."""
-    named = summary.figures.set_index("key")
+    named = {r.key: r for r in rows(summary.figures)}
     out = folder / CHART_DIR
-    curves = [Chart(named.loc[k, "section"], f"{named.loc[k, 'indicator_name']}累计", out / f"{k}.png")
-              for k in yoy_keys(summary)]
+    curves = [Chart(named[k].section, f"{named[k].indicator_name}累计", out / f"{k}.png") for k in yoy_keys(summary)]
     section = summary.project_status["section"].iloc[0]
     return curves + [Chart(section, "重点项目总投资（按项目状态）", out / f"{PROJECTS_CHART}.png")]
 
@@ -230,6 +241,10 @@ def draw_charts(summary: Summary, folder: Path) -> None:
     """Draw every chart of ``plan_charts`` as a PNG."""
     out = folder / CHART_DIR
     out.mkdir(exist_ok=True)
+    named = {r.key: r for r in rows(summary.figures)}
+    history: dict[str, dict[int, tuple[float, float]]] = {}
+    for r in rows(summary.history):
+        history.setdefault(r.key, {})[r.month] = (r.ytd_value, r.prior_ytd_value)
     for key in yoy_keys(summary):
-        ytd_curve(summary, key, out / f"{key}.png")
+        ytd_curve(summary, named[key], history[key], out / f"{key}.png")
     projects_by_status(summary, out / f"{PROJECTS_CHART}.png")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from statreturns.reports.summary import Summary, sections
+from statreturns.reports.summary import rows as frame_rows
 from statreturns.reports.files import md_text, write_csv
 from statreturns.reports.writers import decimals, display
 
@@ -98,7 +99,7 @@ def appendix(rows: pd.DataFrame, summary: Summary) -> pd.DataFrame:
 def appendix_cells(rows: pd.DataFrame) -> list[list[str]]:
     """The appendix as text cells, numbers in their unit's decimals."""
     return [[display(getattr(r, k), decimals(r.unit or "", "ytd_value")) for k in APPENDIX_COLUMNS]
-            for r in rows.itertuples(index=False)]
+            for r in frame_rows(rows)]
 
 
 def appendix_md(rows: pd.DataFrame) -> list[str]:

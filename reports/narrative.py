@@ -16,7 +16,7 @@ import pandas as pd
 
 from statreturns.reports import wording
 from statreturns.reports.files import md_text
-from statreturns.reports.summary import Summary
+from statreturns.reports.summary import Summary, rows
 
 DEFAULT_TEMPLATE = "summary.md.j2"
 PERCENT = "%"
@@ -242,9 +242,9 @@ class Draft:
 def context(summary: Summary, charts: list[dict], used: list[str]) -> dict:
     """What a template sees: f (figures by key), p and projects (ZB03 by status), org, period, charts."""
     month, district = summary.period.month, summary.district
-    figs = {r.key: _fig(r, month, district) for r in summary.figures.itertuples(index=False)}
+    figs = {r.key: _fig(r, month, district) for r in rows(summary.figures)}
     projects = {r.status: _project_fig(r, month, district)
-                for r in summary.project_status.itertuples(index=False)}
+                for r in rows(summary.project_status)}
     p = Figures(projects, used, "项目状态")
     return {
         "f": Figures(figs, used, "指标代码"),

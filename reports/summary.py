@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -34,6 +35,18 @@ SOURCE_FIELDS = [
     "key", "detail", "org_code", "org_name", "value", "covers", "file_name", "sheet", "cell", "sha256", "checks",
     "warnings", "explained",
 ]
+
+
+@lru_cache(maxsize=64)
+def _row_type(columns: tuple[str, ...]) -> type:
+    return namedtuple("Row", columns, rename=True)
+
+
+def rows(frame: pd.DataFrame) -> list[tuple]:
+    """The frame's rows as named tuples, as ``itertuples(index=False)`` gives them: pandas builds a tuple class and
+    reads each column by position on every call, a millisecond or more on a report's many small frames."""
+    make = _row_type(tuple(map(str, frame.columns)))._make
+    return [make(values) for values in zip(*(frame[c].tolist() for c in frame.columns))]
 
 
 @dataclass(frozen=True)
@@ -278,11 +291,17 @@ def _history(rows: pd.DataFrame, district: bool) -> pd.DataFrame:
     return sums.reset_index()
 
 
-def _checks(cat: Catalogue, form_code: str, indicator_code: str | None, month: int, warned: frozenset[str]) -> str:
+@lru_cache(maxsize=4096)
+def _checks(cat: Catalogue, key: str, month: int, warned: str) -> str:
     """The rules a figure passed, by what passing them means: every error rule it falls under (its return was
-    accepted), and each warning rule but those its return drew (the warning is shown instead)."""
-    return "、".join(r.holds for r in cat.rules_applying(form_code, indicator_code, month)
-                    if r.holds and (r.severity == "error" or r.code not in warned))
+    accepted), and each warning rule but those its return drew (the warning is shown instead). They depend only on
+    the figure's key, its month and the warnings drawn, which a district of a thousand orgs repeats tens of thousands
+    of times: worked out once for each."""
+    form_code, item = key.split("_", 1)
+    indicator = None if form_code == project_form(cat).code else item
+    drawn = set(warned.split(","))
+    return "、".join(r.holds for r in cat.rules_applying(form_code, indicator, month)
+                    if r.holds and (r.severity == "error" or r.code not in drawn))
 
 
 def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
@@ -291,15 +310,9 @@ def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.D
     proj = projects.assign(key=form.code + "_" + projects["status"], detail=projects["project_name"],
                            warning_rules=None, warnings=None, explained=None)
     both = pd.concat([rows, proj.reindex(columns=[*rows.columns, "detail", "total_investment"])], ignore_index=True)
-    # the rules a figure passed depend only on its key, its month and the warnings its return drew: worked out once
-    # for each such combination, which a district of a thousand orgs repeats tens of thousands of times
-    combos = pd.DataFrame({"key": both["key"], "month": both["period"].dt.month,
-                           "warned": both["warning_rules"].fillna("").astype(str)})
-    unique = combos.drop_duplicates()
-    texts = [_checks(cat, key.split("_", 1)[0], None if key.startswith(form.code + "_") else key.split("_", 1)[1],
-                     month, frozenset(filter(None, warned.split(","))))
-             for key, month, warned in unique.itertuples(index=False)]
-    checks = combos.merge(unique.assign(checks=texts), on=["key", "month", "warned"], how="left")["checks"].to_numpy()
+    checks = [_checks(cat, key, month, warned) for key, month, warned in
+              zip(both["key"].tolist(), both["period"].dt.month.tolist(),
+                  both["warning_rules"].fillna("").astype(str).tolist())]
     value = both["ytd_value"].astype(object).where(both["text_value"].isna(), both["text_value"])
     return both.assign(
         value=value.where(both["total_investment"].isna(), both["total_investment"]),

@@ -9,6 +9,7 @@ import xlsxwriter
 from statreturns.reports import paper
 from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text
 from statreturns.reports.summary import YI_UNIT, Summary, sections
+from statreturns.reports.summary import rows as frame_rows
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.text import months_covered
 
@@ -124,7 +125,7 @@ def _figure_rows(bk: _Book, ws, rows: pd.DataFrame, columns: dict[str, str], sta
     keys = list(columns)
     first, last = keys.index(TEXT_SPAN[0]), keys.index(TEXT_SPAN[-1])
     span = sum(WIDTHS[k] for k in TEXT_SPAN)
-    for r, row in enumerate(rows.itertuples(index=False), start=start):
+    for r, row in enumerate(frame_rows(rows), start=start):
         text_item = isinstance(row.ytd_value, str)
         for c, key in enumerate(keys):
             if text_item and first <= c <= last:
@@ -157,7 +158,7 @@ def _all_sheet(bk: _Book, summary: Summary, rows: pd.DataFrame) -> None:
 def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tuple[int, int]]:
     """逐月累计: per yoy indicator, 本年累计 and 上年同期累计 month by month; returns each key's two data rows."""
     ws = bk.book.add_worksheet(MONTHLY_SHEET)
-    names = summary.figures.set_index("key")
+    names = summary.figures.set_index("key")[["indicator_name", "unit"]].to_dict("index")
     year, months = summary.period.year, list(range(1, summary.period.month + 1))
     labels = ["指标", "口径", "计量单位", *[f"{m}月" for m in months]]
     bk.merged(ws, 0, 0, len(labels) - 1, title(summary, "逐月累计（本年与上年同期）"), bk.title)
@@ -165,20 +166,20 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
     for c, width in enumerate(MONTHLY_WIDTHS):
         ws.set_column(c, c, width)
     ws.set_column(3, 3 + len(months), MONTH_WIDTH)
-    wide = summary.history.pivot(index="key", columns="month", values=["ytd_value", "prior_ytd_value"])
+    values = {(r.key, r.month, measure): getattr(r, measure) for r in frame_rows(summary.history)
+              for measure in ("ytd_value", "prior_ytd_value")}
     rows, r = {}, 2
     for key in keys:
-        unit = names.loc[key, "unit"]
+        name, unit = names[key]["indicator_name"], names[key]["unit"]
         for measure, label in (("ytd_value", f"{year}年累计"), ("prior_ytd_value", f"{year - 1}年同期累计")):
-            write_text(ws, r, 0, names.loc[key, "indicator_name"], bk.text)
+            write_text(ws, r, 0, name, bk.text)
             write_text(ws, r, 1, label, bk.text)
             write_text(ws, r, 2, unit, bk.text)
-            height = paper.row_height(zip((names.loc[key, "indicator_name"], label, unit), MONTHLY_WIDTHS))
+            height = paper.row_height(zip((name, label, unit), MONTHLY_WIDTHS))
             if height:
                 ws.set_row(r, height)
             for c, m in enumerate(months, start=3):
-                bk.cell(ws, r, c, wide[(measure, m)].get(key) if (measure, m) in wide.columns else None,
-                        decimals(unit, "ytd_value"))
+                bk.cell(ws, r, c, values.get((key, m, measure)), decimals(unit, "ytd_value"))
             r += 1
         rows[key] = (r - 2, r - 1)
     _printable(ws, 2, 3)
@@ -231,7 +232,7 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
     for c, key in enumerate(cols):
         ws.set_column(c, c, PROJECT_WIDTHS[key])
     shown = summary.projects.head(PROJECT_SHEET_ROWS)
-    for r, row in enumerate(shown.itertuples(index=False), start=2):
+    for r, row in enumerate(frame_rows(shown), start=2):
         for c, key in enumerate(cols):
             bk.cell(ws, r, c, getattr(row, key), 2)
         height = paper.row_height((getattr(row, k), PROJECT_WIDTHS[k]) for k in cols)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, fields, replace
+from functools import cache, cached_property
 from importlib import resources
 
 import yaml
@@ -133,6 +133,15 @@ class Catalogue:
     note_words: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # explanations.yaml, folded
     # answers computed from the catalogue's words and kept (a header word's column, …): the same for every copy
     memo: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(tuple(getattr(self, f.name) for f in fields(self) if (f.compare if f.hash is None else f.hash)))
+
+    def __hash__(self) -> int:
+        """Worked out once: the reports key their caches on the catalogue, whose thousand orgs cost a millisecond
+        to hash, many times for each org's report."""
+        return self._hash
 
     def indicators(self) -> list[Indicator]:
         return [i for f in self.forms.values() for i in f.indicators]
@@ -306,4 +315,4 @@ def load_catalogue(registry: str | None = None) -> Catalogue:
     base = _builtin()
     if registry is None:
         return base
-    return Catalogue(**{**base.__dict__, "orgs": read_orgs(registry)})
+    return replace(base, orgs=read_orgs(registry))
