@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from statreturns.reports.summary import Summary, rows
+from statreturns.reports.files import rows
+from statreturns.reports.summary import Summary
 from statreturns.reports.writers import LAST_YEAR, THIS_YEAR
 
 # `make install` puts WenQuanYi Micro Hei (Debian fonts-wqy-microhei) at the first path; the others are what

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -35,18 +34,6 @@ SOURCE_FIELDS = [
     "key", "detail", "org_code", "org_name", "value", "covers", "file_name", "sheet", "cell", "sha256", "checks",
     "warnings", "explained",
 ]
-
-
-@lru_cache(maxsize=64)
-def _row_type(columns: tuple[str, ...]) -> type:
-    return namedtuple("Row", columns, rename=True)
-
-
-def rows(frame: pd.DataFrame) -> list[tuple]:
-    """The frame's rows as named tuples, as ``itertuples(index=False)`` gives them: pandas builds a tuple class and
-    reads each column by position on every call, a millisecond or more on a report's many small frames."""
-    make = _row_type(tuple(map(str, frame.columns)))._make
-    return [make(values) for values in zip(*(frame[c].tolist() for c in frame.columns))]
 
 
 @dataclass(frozen=True)

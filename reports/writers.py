@@ -9,7 +9,7 @@ import xlsxwriter
 from statreturns.reports import paper
 from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text
 from statreturns.reports.summary import YI_UNIT, Summary, sections
-from statreturns.reports.summary import rows as frame_rows
+from statreturns.reports.files import rows as frame_rows
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.text import months_covered
 
