@@ -41,6 +41,22 @@ def test_every_file_is_in_submissions_with_one_status(db, inbox, cat, tmp_path):
     assert rows(db, "select cell, rule from findings where file_name = '截断.xlsx'") == [(None, "file_unreadable")]
 
 
+def test_a_folder_received_again_under_other_names_is_recorded_copy_by_copy_as_duplicates(db, inbox, cat):
+    run(db, inbox, cat)  # May and June
+    again = inbox / "重报"
+    for month in ("2023-05", "2023-06"):
+        for f in (inbox / month).iterdir():
+            put(again / month / f"再次-{f.name}", f.read_bytes(), day(9))
+    put(inbox / "2023-06" / "财政6月-副本.xlsx", (inbox / "2023-06" / "财政6月.xlsx").read_bytes(), day(9))
+    run(db, inbox, cat)
+    got = rows(db, "select file_name, status, org_code, form_code, period, sheet, file_size > 0 from submissions "
+                   "where status = 'duplicate' order by file_name")
+    assert got == [(name, "duplicate", "110199001", "ZB01", dt.date(2023, m, 1), "Sheet1", True)
+                   for name, m in (("再次-财政5月.xlsx", 5), ("再次-财政6月.xlsx", 6), ("财政6月-副本.xlsx", 6))]
+    assert rows(db, "select status, count(*) from submissions group by status order by status") == [("accepted", 2), ("duplicate", 3)]
+    assert rows(db, "select count(*) from figures where period = '2023-06-01'") == [(2,)]
+
+
 def test_a_later_correction_supersedes_and_its_figure_is_current(db, inbox, cat):
     run(db, inbox, cat)
     put(inbox / "2023-06" / "财政6月更正.xlsx", zb01(REPORTER, "2023年6月", (12, 20), (102, 200), (90, 190)), day(7))

@@ -206,11 +206,7 @@ def ingest(
         for (period,) in con.execute(sql("stage_periods")).fetchall():
             _load_period(con, period, cat, now, closed)
         con.execute(sql("stage_findings_load"))
-        for f in con.execute("select * from stage_files where role = 'duplicate'").df().itertuples(index=False):
-            con.execute(sql("insert_duplicate"), {
-                "sha256": f.sha256, "file_name": f.file_name, "file_path": f.file_path,
-                "received_at": f.received_at, "loaded_at": now, "file_size": f.file_size,
-            })
+        con.execute(sql("insert_duplicates"), {"loaded_at": now})
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
         if run_period is not None:  # the month's figures against their history and peers, with what just came in
