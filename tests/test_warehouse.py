@@ -9,7 +9,6 @@ import pytest
 from statreturns.warehouse import load as load_module
 from tests.conftest import ingest_into, JUNE, REPORTER, day, put, zb01
 from statreturns.warehouse.db import connect
-from statreturns.intake.inbox import discover
 
 def run(db, inbox, cat):
     return ingest_into(db, inbox, cat, JUNE, archive=db.parent / "archive")
