@@ -64,10 +64,15 @@ class FileFeedback:
 
     @property
     def clean(self) -> bool:
-        return self.findings.empty and set(self.returns["status"]) <= SETTLED
+        return clean(self.returns["status"], len(self.findings))
 
 
-class Received:
+def clean(statuses, findings: int) -> bool:
+    """A file whose 回执 is one line: no finding, and every return accepted (or accepted and since corrected)."""
+    return not findings and set(statuses) <= SETTLED
+
+
+class ByFile:
     """The returns (submissions rows) and findings of many files, looked up by file hash in the order received.
 
     Without cutting a frame per file, which costs pandas half a millisecond: a clean file's 回执 reads its returns
@@ -85,7 +90,7 @@ class Received:
         return [self._rows[i] for i in self._at[sha]]
 
     def clean(self, sha: str) -> bool:
-        return sha not in self._found and all(r.status in SETTLED for r in self.rows(sha))
+        return clean((r.status for r in self.rows(sha)), len(self._found.get(sha, ())))
 
     def feedback(self, sha: str) -> FileFeedback:
         mine = self.returns.take(self._at[sha])
@@ -397,7 +402,7 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
         periods = sorted(set(returns["report_period"]))
         everyone = returns if period else pd.concat([returns, *(received_returns(con, period=p) for p in periods)])
     taken = _name_taken(everyone)
-    files = Received(returns, findings)
+    files = ByFile(returns, findings)
     paths = {}
     for sha in files.shas:
         mine = files.rows(sha)
@@ -441,7 +446,7 @@ def write_receipts(items: list[tuple[str, Path]], returns: pd.DataFrame, finding
                    archive: Path | None, *, failed: dict[int, str], started) -> list[str]:
     """A reader worker's task: the 回执 of some files (hash, path), a clean one's line or a workbook with the file's
     sheets copied and marked; returns the hashes of those written (not one a worker was lost on)."""
-    files = Received(returns, findings)
+    files = ByFile(returns, findings)
     written = []
     for i, (sha, path) in enumerate(items):
         started(i)
