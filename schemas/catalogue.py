@@ -139,8 +139,8 @@ class Catalogue:
         return hash(tuple(getattr(self, f.name) for f in fields(self) if (f.compare if f.hash is None else f.hash)))
 
     def __hash__(self) -> int:
-        """Worked out once: the reports key their caches on the catalogue, whose thousand orgs cost a millisecond
-        to hash, many times for each org's report."""
+        """Worked out once: the reports key their caches on the catalogue, whose thousand orgs take half a
+        millisecond to hash, many times for each org's report."""
         return self._hash
 
     def indicators(self) -> list[Indicator]:

@@ -46,20 +46,30 @@ class WarehouseUnusable(Exception):
     """The file named as the warehouse cannot be used as one; the message says why, in Chinese."""
 
 
-def _open(path: Path, read_only: bool, **config) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection, or why the file is no warehouse: a folder, another kind of file, missing."""
+def _usable(path: Path, must_exist: bool) -> None:
+    """Refuse a path that is no warehouse file before DuckDB is asked: a folder, or missing when it must exist."""
     if path.is_dir():
         raise WarehouseUnusable(f"数据库应是一个文件，而 {path} 是文件夹")
-    if read_only and not path.exists():
+    if must_exist and not path.exists():
         raise WarehouseUnusable(f"数据库不存在：{path}")
+
+
+def _unusable(path: Path, error: Exception) -> WarehouseUnusable:
+    """Why DuckDB could not open ``path``, in the words a clerk reads."""
+    if "not a valid DuckDB database" in str(error):
+        return WarehouseUnusable(f"{path} 不是 DuckDB 数据库文件（请检查 --warehouse 或配置文件中的路径）")
+    return WarehouseUnusable(f"无法打开数据库 {path}：{error}")
+
+
+def _open(path: Path, read_only: bool, **config) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection, or why the file is no warehouse: a folder, another kind of file, missing."""
+    _usable(path, must_exist=read_only)
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as e:
-        if "not a valid DuckDB database" in str(e):
-            raise WarehouseUnusable(f"{path} 不是 DuckDB 数据库文件（请检查 --warehouse 或配置文件中的路径）") from None
-        if "lock" in str(e).lower():
+        if "lock" in str(e).lower() and "not a valid DuckDB database" not in str(e):
             raise
-        raise WarehouseUnusable(f"无法打开数据库 {path}：{e}") from None
+        raise _unusable(path, e) from None
 
 
 def open_snapshot(path: Path, sealed: bool = False) -> duckdb.DuckDBPyConnection:
@@ -70,10 +80,7 @@ def open_snapshot(path: Path, sealed: bool = False) -> duckdb.DuckDBPyConnection
     fresh in-memory database opens it anew each time. ``sealed`` then shuts the connection off from the file system,
     other databases and extensions for good (an analyst's own SQL serves the warehouse only).
     """
-    if path.is_dir():
-        raise WarehouseUnusable(f"数据库应是一个文件，而 {path} 是文件夹")
-    if not path.exists():
-        raise WarehouseUnusable(f"数据库不存在：{path}")
+    _usable(path, must_exist=True)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
     try:
@@ -84,9 +91,7 @@ def open_snapshot(path: Path, sealed: bool = False) -> duckdb.DuckDBPyConnection
             con.execute("set lock_configuration = true")
     except duckdb.Error as e:
         con.close()
-        if "not a valid DuckDB database" in str(e):
-            raise WarehouseUnusable(f"{path} 不是 DuckDB 数据库文件（请检查 --warehouse 或配置文件中的路径）") from None
-        raise WarehouseUnusable(f"无法打开数据库 {path}：{e}") from None
+        raise _unusable(path, e) from None
     return con
 
 
