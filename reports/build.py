@@ -64,10 +64,10 @@ def write_draft(summary: Summary, charts: list[Chart], template: jinja2.Template
     draft = render(summary, template, [{"title": c.title, "path": c.path.relative_to(folder).as_posix()} for c in charts])
     sources = lineage(summary, draft.used)
     write_lineage(sources, folder / f"{LINEAGE_STEM}.csv")
-    shown = appendix(sources, summary)
-    md = draft.text.rstrip("\n") + f"\n\n## {APPENDIX_TITLE}\n\n" + "\n".join(appendix_md(shown)) + "\n"
+    cells = appendix_cells(appendix(sources, summary))
+    md = draft.text.rstrip("\n") + f"\n\n## {APPENDIX_TITLE}\n\n" + "\n".join(appendix_md(cells)) + "\n"
     (folder / f"{DRAFT_STEM}.md").write_text(md, encoding="utf-8")
-    return draft.text, (APPENDIX_TITLE, list(APPENDIX_COLUMNS.values()), appendix_cells(shown), APPENDIX_WIDTHS_CM)
+    return draft.text, (APPENDIX_TITLE, list(APPENDIX_COLUMNS.values()), cells, APPENDIX_WIDTHS_CM)
 
 
 def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path:

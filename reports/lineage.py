@@ -102,10 +102,11 @@ def appendix_cells(rows: pd.DataFrame) -> list[list[str]]:
             for r in frame_rows(rows)]
 
 
-def appendix_md(rows: pd.DataFrame) -> list[str]:
-    """The appendix as a Markdown table; file and sheet names, projects and 说明 read literally."""
+def appendix_md(cells: list[list[str]]) -> list[str]:
+    """The appendix (as ``appendix_cells``) as a Markdown table; file and sheet names, projects and 说明 read
+    literally."""
     lines = ["| " + " | ".join(APPENDIX_COLUMNS.values()) + " |", "|" + "---|" * len(APPENDIX_COLUMNS)]
-    return lines + ["| " + " | ".join(map(md_text, cells)) + " |" for cells in appendix_cells(rows)]
+    return lines + ["| " + " | ".join(map(md_text, row)) + " |" for row in cells]
 
 
 def write_lineage(rows: pd.DataFrame, path: Path) -> None:
