@@ -67,10 +67,10 @@ def table_rows(summary: Summary) -> pd.DataFrame:
     figures = summary.figures.assign(
         ytd_value=summary.figures["ytd_value"].astype(object).where(summary.figures["text_value"].isna(),
                                                                     summary.figures["text_value"]))
-    projects = _project_rows(summary)
-    parts = [part for s in sections() for part in (figures[figures["section"] == s.name],
-                                                    projects[projects["section"] == s.name])]
-    return pd.concat(parts, ignore_index=True).reindex(columns=list(FIGURE_COLUMNS))
+    both = pd.concat([figures, _project_rows(summary)], ignore_index=True).reindex(columns=list(FIGURE_COLUMNS))
+    # by section in the narrative's order, a section's figures before its projects (a stable sort keeps them so)
+    order = both["section"].map({s.name: i for i, s in enumerate(sections())})
+    return both[order.notna()].iloc[order.dropna().argsort(kind="stable")].reset_index(drop=True)
 
 
 def _empty(value: object) -> bool:
@@ -295,7 +295,7 @@ def display(value: object, places: int) -> str:
 def md_table(frame: pd.DataFrame, labels: dict[str, str], unit_of=lambda row: "") -> list[str]:
     """A Markdown table whose cells show their text literally (a return's text never becomes markup)."""
     lines = ["| " + " | ".join(labels.values()) + " |", "|" + "---|" * len(labels)]
-    for row in frame.itertuples(index=False):
+    for row in frame_rows(frame):
         lines.append("| " + " | ".join(md_text(display(getattr(row, k), decimals(unit_of(row), k))) for k in labels)
                      + " |")
     return lines
