@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 import datetime as dt
 from functools import cache
@@ -90,15 +91,15 @@ def report_pool() -> Pool:
     return pool
 
 
-def python_strings():
-    """Texts in the frames made while writing orgs' reports held as Python strings: one org's many small frame
-    operations read single values, which Arrow-backed strings make several times dearer (a fifth of a report's time).
-    The district's report, whose frames hold every org's rows, keeps Arrow's column-wise string kernels."""
-    return pd.option_context("mode.string_storage", "python")
+def write_one(snap: Snapshot, cat: Catalogue, org: str, out: Path, template: jinja2.Template) -> Path:
+    """One org's report, or the district's, from ``snap``.
 
-
-def _write_org(snap: Snapshot, cat: Catalogue, org: str, out: Path, template: jinja2.Template) -> Path:
-    with python_strings():
+    An org's texts are held as Python strings while it is written: its many small frame operations read single
+    values, which Arrow-backed strings make several times dearer (a fifth of a report's time). The district's report,
+    whose frames hold every org's rows, keeps Arrow's column-wise string kernels.
+    """
+    strings = contextlib.nullcontext() if org == DISTRICT else pd.option_context("mode.string_storage", "python")
+    with strings:
         return write_report(build_summary(snap, cat, org), out, template)
 
 
@@ -107,11 +108,10 @@ def write_reports_of(orgs: list[str], snap: Snapshot, cat: Catalogue, out: Path,
     """A worker's task: the reports of some orgs, from the part of the period's snapshot that is theirs."""
     tmpl = load_template(template)
     folders = []
-    with python_strings():
-        for i, (org, mine) in enumerate(snap.each_org(orgs)):
-            started(i)
-            if i not in failed:
-                folders.append(write_report(build_summary(mine, cat, org), out, tmpl))
+    for i, (org, mine) in enumerate(snap.each_org(orgs)):
+        started(i)
+        if i not in failed:
+            folders.append(write_one(mine, cat, org, out, tmpl))
     return folders
 
 
@@ -125,14 +125,12 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
     snap = read_snapshot(wh, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
     each = [org for org in orgs if org != DISTRICT]
     if len(each) < PARALLEL_FROM:
-        return [write_report(build_summary(snap, cat, org), out, tmpl) if org == DISTRICT
-                else _write_org(snap, cat, org, out, tmpl) for org in orgs]
+        return [write_one(snap, cat, org, out, tmpl) for org in orgs]
     pool = report_pool()
     # the district's report is written here, in a thread, while the workers write the orgs': this thread mostly
     # waits for them
     with ThreadPoolExecutor(1) as here:
-        district = here.submit(lambda: write_report(build_summary(snap, cat, DISTRICT), out, tmpl)) \
-            if DISTRICT in orgs else None
+        district = here.submit(write_one, snap, cat, DISTRICT, out, tmpl) if DISTRICT in orgs else None
         written = pool.map("statreturns.reports.build:write_reports_of",
                            (Work(share, (snap.of_orgs(share),)) for share in pool.shares(each)), cat, out, template)
         folders = [folder for part in written for folder in part]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from statreturns.reports.files import rows
 from statreturns.reports.summary import Summary
 from statreturns.reports.writers import LAST_YEAR, THIS_YEAR
 
@@ -231,7 +230,7 @@ class Chart:
 
 def plan_charts(summary: Summary, folder: Path) -> list[Chart]:
     """The summary's charts and where they go: ``<folder>/图表/<key>.png``, the projects' as 图表/重点项目.png."""
-    named = {r.key: r for r in rows(summary.figures)}
+    named = summary.by_key
     out = folder / CHART_DIR
     curves = [Chart(named[k].section, f"{named[k].indicator_name}累计", out / f"{k}.png") for k in yoy_keys(summary)]
     section = summary.project_status["section"].iloc[0]
@@ -242,10 +241,6 @@ def draw_charts(summary: Summary, folder: Path) -> None:
     """Draw every chart of ``plan_charts`` as a PNG."""
     out = folder / CHART_DIR
     out.mkdir(exist_ok=True)
-    named = {r.key: r for r in rows(summary.figures)}
-    history: dict[str, dict[int, tuple[float, float]]] = {}
-    for r in rows(summary.history):
-        history.setdefault(r.key, {})[r.month] = (r.ytd_value, r.prior_ytd_value)
     for key in yoy_keys(summary):
-        ytd_curve(summary, named[key], history[key], out / f"{key}.png")
+        ytd_curve(summary, summary.by_key[key], summary.curves[key], out / f"{key}.png")
     projects_by_status(summary, out / f"{PROJECTS_CHART}.png")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from statreturns.reports.summary import Summary, sections
-from statreturns.reports.files import rows as frame_rows
 from statreturns.reports.files import md_text, write_csv
+from statreturns.reports.files import rows as frame_rows
 from statreturns.reports.writers import decimals, display
 
 LINEAGE_STEM = "数据来源"

@@ -15,8 +15,7 @@ import jinja2
 import pandas as pd
 
 from statreturns.reports import wording
-from statreturns.reports.files import md_text
-from statreturns.reports.files import rows
+from statreturns.reports.files import md_text, rows
 from statreturns.reports.summary import Summary
 
 DEFAULT_TEMPLATE = "summary.md.j2"

@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from statreturns.reports.files import rows
 from statreturns.reports.wording import YI, name_list, places
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.text import ytd_window
@@ -85,6 +86,19 @@ class Summary:
     @property
     def district(self) -> bool:
         return self.org_code == DISTRICT
+
+    @cached_property
+    def by_key(self) -> dict[str, tuple]:
+        """Each figure's row (FIGURE_FIELDS) by its key."""
+        return {r.key: r for r in rows(self.figures)}
+
+    @cached_property
+    def curves(self) -> dict[str, dict[int, tuple[float, float]]]:
+        """Each yoy indicator's (本年累计, 上年同期累计) by month, by its key."""
+        found: dict[str, dict[int, tuple[float, float]]] = {}
+        for r in rows(self.history):
+            found.setdefault(r.key, {})[r.month] = (r.ytd_value, r.prior_ytd_value)
+        return found
 
 
 @cache

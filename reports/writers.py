@@ -8,8 +8,8 @@ import xlsxwriter
 
 from statreturns.reports import paper
 from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text
-from statreturns.reports.summary import YI_UNIT, Summary, sections
 from statreturns.reports.files import rows as frame_rows
+from statreturns.reports.summary import YI_UNIT, Summary, sections
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.text import months_covered
 
@@ -158,7 +158,6 @@ def _all_sheet(bk: _Book, summary: Summary, rows: pd.DataFrame) -> None:
 def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tuple[int, int]]:
     """逐月累计: per yoy indicator, 本年累计 and 上年同期累计 month by month; returns each key's two data rows."""
     ws = bk.book.add_worksheet(MONTHLY_SHEET)
-    names = summary.figures.set_index("key")[["indicator_name", "unit"]].to_dict("index")
     year, months = summary.period.year, list(range(1, summary.period.month + 1))
     labels = ["指标", "口径", "计量单位", *[f"{m}月" for m in months]]
     bk.merged(ws, 0, 0, len(labels) - 1, title(summary, "逐月累计（本年与上年同期）"), bk.title)
@@ -166,12 +165,10 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
     for c, width in enumerate(MONTHLY_WIDTHS):
         ws.set_column(c, c, width)
     ws.set_column(3, 3 + len(months), MONTH_WIDTH)
-    values = {(r.key, r.month, measure): getattr(r, measure) for r in frame_rows(summary.history)
-              for measure in ("ytd_value", "prior_ytd_value")}
     rows, r = {}, 2
     for key in keys:
-        name, unit = names[key]["indicator_name"], names[key]["unit"]
-        for measure, label in (("ytd_value", f"{year}年累计"), ("prior_ytd_value", f"{year - 1}年同期累计")):
+        name, unit = summary.by_key[key].indicator_name, summary.by_key[key].unit
+        for i, label in enumerate((f"{year}年累计", f"{year - 1}年同期累计")):  # as the curves hold them
             write_text(ws, r, 0, name, bk.text)
             write_text(ws, r, 1, label, bk.text)
             write_text(ws, r, 2, unit, bk.text)
@@ -179,7 +176,7 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
             if height:
                 ws.set_row(r, height)
             for c, m in enumerate(months, start=3):
-                bk.cell(ws, r, c, values.get((key, m, measure)), decimals(unit, "ytd_value"))
+                bk.cell(ws, r, c, summary.curves.get(key, {}).get(m, (None, None))[i], decimals(unit, "ytd_value"))
             r += 1
         rows[key] = (r - 2, r - 1)
     _printable(ws, 2, 3)
@@ -188,7 +185,6 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
 
 def _curve_charts(bk: _Book, ws, summary: Summary, keys: list[str], rows: dict[str, tuple[int, int]], at: int) -> None:
     """A native line chart per yoy indicator, below the section's table, two abreast."""
-    names = summary.figures.set_index("key")
     last_col = 2 + summary.period.month
     for j, key in enumerate(keys):
         chart = bk.book.add_chart({"type": "line"})
@@ -199,7 +195,7 @@ def _curve_charts(bk: _Book, ws, summary: Summary, keys: list[str], rows: dict[s
                 "marker": {"type": "circle", "fill": {"color": colour}, "border": {"color": colour}},
                 "line": {"color": colour, "dash_type": dash},
             })
-        name = f"{names.loc[key, 'indicator_name']}累计（{names.loc[key, 'unit']}）"
+        name = f"{summary.by_key[key].indicator_name}累计（{summary.by_key[key].unit}）"
         chart.set_title({"name": name, "name_font": {"size": 11}})
         chart.set_legend({"position": "bottom"})
         ws.insert_chart(at + (j // 2) * CHART_ROWS, 0, chart, {**CHART_SIZE, "x_offset": (j % 2) * CHART_GAP})
@@ -268,9 +264,8 @@ def write_xlsx(summary: Summary, rows: pd.DataFrame, curve_keys: list[str], path
     sheets = [bk.book.add_worksheet(section) for section, _ in parts]  # in the narrative's order, filled below
     curves = _monthly_sheet(bk, summary, curve_keys)
     _project_sheet(bk, summary)
-    section_of = summary.figures.set_index("key")["section"]
     for ws, (section, part) in zip(sheets, parts):
-        mine = {k: v for k, v in curves.items() if section_of.get(k) == section}
+        mine = {k: v for k, v in curves.items() if summary.by_key[k].section == section}
         _section_sheet(bk, ws, summary, part.drop(columns="section"), mine)
     bk.book.close()
 
