@@ -62,7 +62,8 @@ class Snapshot:
     def each_org(self, codes: list[str]) -> Iterator[tuple[str, Snapshot]]:
         """Each org's own part, split in one pass; texts as Python strings, which one org's many small frame
         operations read faster than Arrow's."""
-        frames = [f.astype({c: object for c in f.columns if pd.api.types.is_string_dtype(f[c])})
+        frames = [f.astype({c: object for c in f.columns if pd.api.types.is_string_dtype(f[c])}).set_axis(
+                      pd.Index(f.columns, dtype=object), axis=1)
                   for f in (self.figures, self.projects, self.history)]
         groups = [dict(tuple(f.groupby("org_code", sort=False))) for f in frames]
         for code in codes:
