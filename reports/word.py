@@ -1,25 +1,27 @@
 """The draft as a Word document in the layout of 党政机关公文 (GB/T 9704-2012), from the Markdown the template produced.
 
-The styles (page, fonts, line pitch, page numbers) are built once per process into a reference document; every draft
-starts from a copy of it. Fonts are named for the office's Word or WPS, which has them (仿宋_GB2312, 方正小标宋简体,
-楷体_GB2312, 黑体); elsewhere a viewer falls back to its own CJK font. The lineage appendix follows on landscape pages.
+The styles (page, fonts, line pitch, page numbers) and the landscape section of the lineage appendix are built once
+per process into a reference package; every draft copies its parts as they are and adds only its own document.xml
+(written as text) and pictures. Fonts are named for the office's Word or WPS, which has them (仿宋_GB2312, 方正小标宋简体,
+楷体_GB2312, 黑体); elsewhere a viewer falls back to its own CJK font.
 """
 from __future__ import annotations
 
-import copy
 import io
 import math
 import re
+import struct
+import zipfile
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
+from docx.shared import Inches, Mm, Pt
 
 from statreturns.reports.files import xml_safe
 
@@ -40,29 +42,39 @@ CONDENSE = math.floor((Mm(PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"])
 IMAGE_WIDTH = Mm(150)
 FIGURE_STYLE, TABLE_STYLE = "Figure", "Table Text"
 HEADINGS = {"# ": "Title", "## ": "Heading 1", "### ": "Heading 2", "#### ": "Heading 3"}
-# style name -> the id paragraphs carry (python-docx looks a name up through every style: 4 ms a paragraph)
+# style name -> the id paragraphs carry
 STYLE_IDS = {"Title": "Title", "Heading 1": "Heading1", "Heading 2": "Heading2", "Heading 3": "Heading3",
              FIGURE_STYLE: "Figure", TABLE_STYLE: "TableText"}
 MISSING = re.compile(r"(【缺：[^】]*】)")
 IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<path>[^)]+)\)$")
 MD_ESCAPE = re.compile(r"\\([\\`*_\[\]<>|])")  # what reports.files.md_text escapes
+BREAKS = re.compile(r"([\t\r\n])")  # a run's tab and line breaks, each an element of its own
+DOCUMENT, DOCUMENT_RELS, CONTENT_TYPES = "word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+IMAGE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 
 
 def _twips(length) -> int:
     return int(round(length.pt * 20))
 
 
+def _element(xml: str):
+    """One WordprocessingML element parsed from XML that, like every fragment here, declares no namespace."""
+    return parse_xml(f'<w:fragment {nsdecls("w")}>{xml}</w:fragment>')[0]
+
+
 def _rfonts(name: str) -> str:
     return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}" w:hint="eastAsia"/>'
 
 
-def _rpr(font: str, size: Pt, bold: bool = False) -> str:
+def _rpr(font: str, size: Pt, bold: bool = False, highlight: bool = False) -> str:
     """Run properties naming the font for every script; text of the body's size is set 28 characters to a line."""
     half = int(size.pt * 2)
     b = "<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
     condensed = f'<w:spacing w:val="{CONDENSE}"/>' if size == BODY_SIZE else ""
-    return (f'<w:rPr {nsdecls("w")}>{_rfonts(font)}{b}<w:color w:val="000000"/>{condensed}<w:kern w:val="2"/>'
-            f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>')
+    marked = '<w:highlight w:val="yellow"/>' if highlight else ""
+    return (f'<w:rPr>{_rfonts(font)}{b}<w:color w:val="000000"/>{condensed}<w:kern w:val="2"/>'
+            f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>{marked}<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>')
 
 
 def _ppr(*, jc: str = "both", indent_chars: int = 2, line: int | None = None, after: int = 0, outline: int | None = None,
@@ -75,7 +87,7 @@ def _ppr(*, jc: str = "both", indent_chars: int = 2, line: int | None = None, af
     parts.append(f'<w:jc w:val="{jc}"/>')
     if outline is not None:
         parts.append(f'<w:outlineLvl w:val="{outline}"/>')
-    return f'<w:pPr {nsdecls("w")}>{"".join(parts)}</w:pPr>'
+    return f'<w:pPr>{"".join(parts)}</w:pPr>'
 
 
 def _indent(chars: int) -> str:
@@ -89,8 +101,8 @@ def _restyle(style, ppr: str, rpr: str) -> None:
     el = style.element
     for child in el.findall(qn("w:pPr")) + el.findall(qn("w:rPr")) + el.findall(qn("w:link")):
         el.remove(child)
-    el.append(parse_xml(ppr))
-    el.append(parse_xml(rpr))
+    el.append(_element(ppr))
+    el.append(_element(rpr))
 
 
 def _styles(doc) -> None:
@@ -98,8 +110,8 @@ def _styles(doc) -> None:
     line = _twips(LINE)
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     defaults.getparent().remove(defaults)
-    doc.styles.element.insert(0, parse_xml(
-        f'<w:docDefaults {nsdecls("w")}><w:rPrDefault>{_rpr(BODY_FONT, BODY_SIZE)}</w:rPrDefault>'
+    doc.styles.element.insert(0, _element(
+        f'<w:docDefaults><w:rPrDefault>{_rpr(BODY_FONT, BODY_SIZE)}</w:rPrDefault>'
         f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
         '</w:docDefaults>'))
     styles = doc.styles
@@ -134,75 +146,14 @@ def _page_number(paragraph, jc: str) -> None:
     """``— 1 —`` in 4号 宋体, one character in from the outer edge (odd pages right, even pages left)."""
     side = "right" if jc == "right" else "left"
     p = paragraph._p
-    p.insert(0, parse_xml(f'<w:pPr {nsdecls("w")}><w:pStyle w:val="Footer"/>'
-                          f'<w:ind w:{side}="{_twips(PAGE_NUMBER_SIZE)}"/><w:jc w:val="{jc}"/></w:pPr>'))
+    p.insert(0, _element(f'<w:pPr><w:pStyle w:val="Footer"/><w:ind w:{side}="{_twips(PAGE_NUMBER_SIZE)}"/>'
+                         f'<w:jc w:val="{jc}"/></w:pPr>'))
     rpr = _rpr(PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
     runs = ("<w:t xml:space=\"preserve\">— </w:t>", '<w:fldChar w:fldCharType="begin"/>',
             '<w:instrText xml:space="preserve"> PAGE </w:instrText>', '<w:fldChar w:fldCharType="separate"/>',
             "<w:t>1</w:t>", '<w:fldChar w:fldCharType="end"/>', "<w:t xml:space=\"preserve\"> —</w:t>")
     for body in runs:
-        p.append(parse_xml(f'<w:r {nsdecls("w")}>{rpr}{body}</w:r>'))
-
-
-@cache
-def reference() -> bytes:
-    """The reference document every draft starts from: styles, page and page numbers, no text."""
-    doc = Document()
-    _styles(doc)
-    section = doc.sections[0]
-    _page(section)
-    doc.settings.odd_and_even_pages_header_footer = True
-    _page_number(section.footer.paragraphs[0], "right")
-    _page_number(section.even_page_footer.paragraphs[0], "left")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _plain(markdown_text: str) -> str:
-    """A line of the draft as the reader sees it: Markdown escapes undone, control characters shown."""
-    return xml_safe(MD_ESCAPE.sub(r"\1", markdown_text))
-
-
-@cache
-def _run_properties(font: str, size_pt: float, bold: bool):
-    """A run's properties parsed once; each run gets a copy."""
-    return parse_xml(_rpr(font, Pt(size_pt), bold))
-
-
-def _runs(paragraph, text: str, font: str, size: Pt, bold: bool = False) -> None:
-    """The paragraph's text in runs naming their font, each missing-figure mark highlighted so nobody overlooks it."""
-    for part in MISSING.split(text):
-        if part:
-            run = paragraph.add_run(part)
-            run._r.insert(0, copy.deepcopy(_run_properties(font, size.pt, bold)))
-            if MISSING.fullmatch(part):
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-
-
-RUN_FONTS = {"Title": (TITLE_FONT, TITLE_SIZE, False), "Heading 1": (HEADING_FONT, BODY_SIZE, False),
-             "Heading 2": (SUBHEADING_FONT, BODY_SIZE, False), "Heading 3": (BODY_FONT, BODY_SIZE, True),
-             "Normal": (BODY_FONT, BODY_SIZE, False)}
-
-
-def _cell(text: str, width: int, bold: bool = False) -> str:
-    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
-    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/>'
-            f'</w:pPr><w:r>{props}<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r></w:p></w:tc>')
-
-
-def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float]) -> None:
-    """A grid table written as one piece of XML: python-docx's cell by cell API takes seconds for a few hundred rows.
-    Its columns keep their proportions within the appendix's width."""
-    scale = min(1.0, APPENDIX_WIDTH_MM / 10 / sum(widths_cm))
-    widths = [int(w * scale / 2.54 * 1440) for w in widths_cm]
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    cells = lambda values, bold=False: "".join(_cell(v, w, bold) for v, w in zip(values, widths))  # noqa: E731
-    body = "".join(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells(values)}</w:tr>" for values in rows)
-    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-           f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-           f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells(header, bold=True)}</w:tr>{body}</w:tbl>')
-    _paragraph(doc, TABLE_STYLE)._p.addprevious(parse_xml(xml))
+        p.append(_element(f"<w:r>{rpr}{body}</w:r>"))
 
 
 def _landscape(doc) -> None:
@@ -213,43 +164,181 @@ def _landscape(doc) -> None:
     section.page_width, section.page_height = Mm(PAGE_MM[1]), Mm(PAGE_MM[0])
 
 
+class Reference(NamedTuple):
+    """What every draft shares: its package but for document.xml, and document.xml around the draft's text."""
+    package: bytes  # a zip of every part but document.xml and its relationships, compressed once
+    head: str  # document.xml up to the body's first paragraph
+    section_break: str  # the paragraph that ends the portrait pages, after the draft's last block
+    tail: str  # the landscape section's properties and the end of document.xml
+    relationships: str  # document.xml's relationships but the closing tag, to which pictures are added
+    first_picture_id: int  # the first relationship id (rIdN) a picture may take
+
+
+@cache
+def reference() -> Reference:
+    """The package every draft starts from: styles, page, page numbers and the appendix's landscape section, no text."""
+    doc = Document()
+    _styles(doc)
+    section = doc.sections[0]
+    _page(section)
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], "right")
+    _page_number(section.even_page_footer.paragraphs[0], "left")
+    body = doc.element.body
+    for leftover in body.findall(qn("w:p")):  # the template's empty first paragraph
+        body.remove(leftover)
+    _landscape(doc)
+    saved = io.BytesIO()
+    doc.save(saved)
+    with zipfile.ZipFile(saved) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    document, rels = parts.pop(DOCUMENT).decode("utf-8"), parts.pop(DOCUMENT_RELS).decode("utf-8")
+    # every draft's pictures are PNGs; declaring the type when a draft has none is harmless
+    parts[CONTENT_TYPES] = parts[CONTENT_TYPES].replace(
+        b'<Default Extension="rels"', b'<Default Extension="png" ContentType="image/png"/><Default Extension="rels"')
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():  # [Content_Types].xml first, where tools that sniff a file look for it
+            out.writestr(name, data)
+    head, opening, rest = document.partition("<w:body>")
+    body_xml, closing, end = rest.rpartition("</w:body>")
+    last = body_xml.rindex("<w:sectPr")  # the body's own; the one before it sits in the section break
+    ids = [int(n) for n in re.findall(r'Id="rId(\d+)"', rels)]
+    return Reference(package.getvalue(), head + opening, body_xml[:last], body_xml[last:] + closing + end,
+                     rels.rpartition("</Relationships>")[0], max(ids) + 1)
+
+
+def _plain(markdown_text: str) -> str:
+    """A line of the draft as the reader sees it: Markdown escapes undone, control characters shown."""
+    return xml_safe(MD_ESCAPE.sub(r"\1", markdown_text))
+
+
+RUN_FONTS = {"Title": (TITLE_FONT, TITLE_SIZE, False), "Heading 1": (HEADING_FONT, BODY_SIZE, False),
+             "Heading 2": (SUBHEADING_FONT, BODY_SIZE, False), "Heading 3": (BODY_FONT, BODY_SIZE, True),
+             "Normal": (BODY_FONT, BODY_SIZE, False)}
+
+
+@cache
+def _run_properties(style: str, marked: bool) -> str:
+    """The properties every run of a paragraph style carries, highlighted or not."""
+    return _rpr(*RUN_FONTS[style], highlight=marked)
+
+
+def _text(text: str) -> str:
+    """A run's text as Word holds it: a tab or line break is an element of its own, edge spaces kept."""
+    return "".join("<w:tab/>" if piece == "\t" else "<w:br/>" if piece in ("\r", "\n") else _t(piece)
+                   for piece in BREAKS.split(text) if piece)
+
+
+def _t(text: str) -> str:
+    space = ' xml:space="preserve"' if text.strip() != text else ""
+    return f"<w:t{space}>{escape(text)}</w:t>"
+
+
+def _runs(text: str, style: str) -> str:
+    """The text in runs naming their font, each missing-figure mark highlighted so nobody overlooks it."""
+    return "".join(f"<w:r>{_run_properties(style, bool(MISSING.fullmatch(part)))}{_text(part)}</w:r>"
+                   for part in MISSING.split(text) if part)
+
+
+def _paragraph(style: str, content: str = "", indent: str = "") -> str:
+    """A paragraph in ``style`` (Normal: the default, named by no id)."""
+    props = f'<w:pPr><w:pStyle w:val="{STYLE_IDS[style]}"/>{indent}</w:pPr>' if style in STYLE_IDS else ""
+    return f"<w:p>{props}{content}</w:p>"
+
+
+def _cell(text: str, width: int, bold: bool = False) -> str:
+    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="TableText"/>'
+            f'</w:pPr><w:r>{props}<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t></w:r></w:p></w:tc>')
+
+
+def _table(header: list[str], rows: list[list[str]], widths_cm: list[float]) -> str:
+    """A grid table whose columns keep their proportions within the appendix's width, and the paragraph after it."""
+    scale = min(1.0, APPENDIX_WIDTH_MM / 10 / sum(widths_cm))
+    widths = [int(w * scale / 2.54 * 1440) for w in widths_cm]
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    cells = lambda values, bold=False: "".join(_cell(v, w, bold) for v, w in zip(values, widths))  # noqa: E731
+    body = "".join(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells(values)}</w:tr>" for values in rows)
+    return (f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+            f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells(header, bold=True)}</w:tr>{body}</w:tbl>'
+            + _paragraph(TABLE_STYLE))
+
+
 Appendix = tuple[str, list[str], list[list[str]], list[float]]  # title, header, rows, column widths in cm
 
 
-def _paragraph(doc, style: str):
-    """A new paragraph at the end of the body in ``style`` (Normal: the default, named by no id)."""
-    paragraph = doc.add_paragraph()
-    if style in STYLE_IDS:
-        paragraph._p.style = STYLE_IDS[style]
-    return paragraph
+def _png_dpi(blob: bytes) -> tuple[int, int]:
+    """A PNG's dots per inch across and down as Word reads them from its pHYs chunk: 72 when it names none."""
+    at = len(PNG_SIGNATURE)
+    while at + 8 <= len(blob):
+        length, kind = struct.unpack_from(">I4s", blob, at)
+        if kind == b"pHYs":
+            across, down, per_metre = struct.unpack_from(">IIB", blob, at + 8)
+            return tuple(round(n * 0.0254) if per_metre == 1 and n else 72 for n in (across, down))
+        at += length + 12  # length, type, data, CRC
+    return 72, 72
 
 
-def _block(doc, block: str, folder: Path) -> None:
+def _png(path: Path) -> tuple[bytes, int] | None:
+    """The PNG at ``path`` and its height in EMU at the figures' width; None when there is none."""
+    blob = path.read_bytes() if path.is_file() else b""
+    if not blob.startswith(PNG_SIGNATURE):
+        return None
+    (across, down), (width, height) = _png_dpi(blob), struct.unpack_from(">II", blob, 16)  # IHDR's first fields
+    return blob, round(Inches(height / down) * (IMAGE_WIDTH / Inches(width / across)))
+
+
+class _Pictures:
+    """The pictures one draft places: each picture's bytes stored once, each placement with an id of its own."""
+
+    def __init__(self, first_id: int):
+        self.ids: dict[bytes, str] = {}  # a picture's bytes -> its relationship id
+        self.first_id, self.placed = first_id, 0
+
+    def place(self, blob: bytes, name: str, height: int) -> str:
+        """A run showing the picture at the figures' width, as python-docx writes one."""
+        rid = self.ids.setdefault(blob, f"rId{self.first_id + len(self.ids)}")
+        self.placed += 1
+        size, label = f'cx="{IMAGE_WIDTH}" cy="{height}"', escape(name, {'"': "&quot;"})
+        return (f'<w:r><w:drawing><wp:inline {nsdecls("a", "pic")}><wp:extent {size}/>'
+                f'<wp:docPr id="{self.placed}" name="Picture {self.placed}"/><wp:cNvGraphicFramePr>'
+                '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic>'
+                '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
+                f'<pic:cNvPr id="0" name="{label}"/><pic:cNvPicPr/></pic:nvPicPr>'
+                f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+                f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext {size}/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+                '</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+
+
+def _block(block: str, folder: Path, pictures: _Pictures) -> str:
     """One Markdown block: a heading (# title, ## 一、, ### （一）, #### 1.), an image, or a paragraph."""
     style = next((s for prefix, s in HEADINGS.items() if block.startswith(prefix)), None)
-    image = IMAGE.match(block)
     if style:
-        paragraph = _paragraph(doc, style)
-        _runs(paragraph, _plain(block.split(" ", 1)[1]), *RUN_FONTS[style])
-    elif image and (folder / image["path"]).is_file():
-        _paragraph(doc, FIGURE_STYLE).add_run().add_picture(str(folder / image["path"]), width=IMAGE_WIDTH)
-    else:
-        _runs(_paragraph(doc, "Normal"), _plain(" ".join(block.splitlines())), *RUN_FONTS["Normal"])
+        return _paragraph(style, _runs(_plain(block.split(" ", 1)[1]), style))
+    image = IMAGE.match(block)
+    png = _png(folder / image["path"]) if image else None  # the charts; any other file reads as its Markdown line
+    if png:
+        return _paragraph(FIGURE_STYLE, pictures.place(png[0], Path(image["path"]).name, png[1]))
+    return _paragraph("Normal", _runs(_plain(" ".join(block.splitlines())), "Normal"))
 
 
 def write_docx(markdown: str, folder: Path, appendix: Appendix, path: Path) -> None:
     """The draft's Markdown (headings, paragraphs, images) in 公文 layout, then the appendix on landscape pages."""
-    doc = Document(io.BytesIO(reference()))
-    body = doc.element.body
-    for leftover in body.findall(qn("w:p")):  # the template's empty first paragraph
-        body.remove(leftover)
-    for block in (b.strip() for b in re.split(r"\n\s*\n", markdown)):
-        if block:
-            _block(doc, block, folder)
+    ref = reference()
+    pictures = _Pictures(ref.first_picture_id)
+    blocks = "".join(_block(b, folder, pictures) for b in (b.strip() for b in re.split(r"\n\s*\n", markdown)) if b)
     title, header, rows, widths = appendix
-    _landscape(doc)
-    heading = _paragraph(doc, "Heading 1")
-    heading._p.get_or_add_pPr().append(parse_xml(_indent(0).replace("<w:ind ", f"<w:ind {nsdecls('w')} ")))
-    _runs(heading, xml_safe(title), *RUN_FONTS["Heading 1"])
-    _table(doc, header, rows, widths)
-    doc.save(str(path))
+    heading = _paragraph("Heading 1", _runs(xml_safe(title), "Heading 1"), _indent(0))
+    document = ref.head + blocks + ref.section_break + heading + _table(header, rows, widths) + ref.tail
+    media = [(f"media/image{n}.png", rid, blob) for n, (blob, rid) in enumerate(pictures.ids.items(), 1)]
+    rels = ref.relationships + "".join(f'<Relationship Id="{rid}" Type="{IMAGE_RELATIONSHIP}" Target="{target}"/>'
+                                       for target, rid, _ in media) + "</Relationships>"
+    package = io.BytesIO(ref.package)
+    with zipfile.ZipFile(package, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        out.writestr(DOCUMENT, document)
+        out.writestr(DOCUMENT_RELS, rels)
+        for target, _, blob in media:
+            out.writestr(f"word/{target}", blob, zipfile.ZIP_STORED)  # a PNG is compressed already
+    path.write_bytes(package.getvalue())
