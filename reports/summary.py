@@ -219,31 +219,31 @@ def _district_figures(rows: pd.DataFrame, district: pd.DataFrame, inds: pd.DataF
 
 def _derived(figures: pd.DataFrame) -> pd.DataFrame:
     """The ratios of sections.yaml (隐患整改完成率), from the figures they divide."""
-    by_key = figures.set_index("key")
-    rows = []
+    by_key = {r.key: r for r in rows(figures)}
+    found = []
     for sec in sections():
         for spec in sec.derived:
-            num, den = by_key.loc[spec["numerator"]], by_key.loc[spec["denominator"]]
-            absent = next((f for f in (den, num) if pd.isna(f["ytd_value"])), None)
-            zero = absent is None and den["ytd_value"] <= 0
+            num, den = by_key[spec["numerator"]], by_key[spec["denominator"]]
+            absent = next((f for f in (den, num) if pd.isna(f.ytd_value)), None)
+            zero = absent is None and den.ytd_value <= 0
             ok = absent is None and not zero
-            rows.append({
+            found.append({
                 "section": sec.name, "key": spec["key"], "form_code": None, "indicator_code": None,
                 "indicator_name": spec["name"], "unit": spec["unit"], "kind": "derived", "yoy": False,
-                "department": den["department"], "ytd_value": num["ytd_value"] / den["ytd_value"] * 100 if ok else None,
-                "month": den["month"], "covers": den["covers"], "stale": den["stale"], "missing": not ok,
-                "note": (absent["note"] if absent is not None else f"无法计算：{den['indicator_name']}为0" if zero
-                         else den["note"]),
+                "department": den.department, "ytd_value": num.ytd_value / den.ytd_value * 100 if ok else None,
+                "month": den.month, "covers": den.covers, "stale": den.stale, "missing": not ok,
+                "note": (absent.note if absent is not None else f"无法计算：{den.indicator_name}为0" if zero
+                         else den.note),
             })
-    return pd.DataFrame(rows, columns=FIGURE_FIELDS)
+    return pd.DataFrame(found, columns=FIGURE_FIELDS)
 
 
 def _ordered(figures: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     """Figures and derived rows together, each derived row at the end of its section."""
     order = {s.name: i for i, s in enumerate(sections())}
     both = pd.concat([figures.reindex(columns=FIGURE_FIELDS), derived], ignore_index=True)
-    rank = both["section"].map(order)
-    return both.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+    rank = both["section"].map(order).to_numpy(dtype=float)
+    return both.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
 
 
 def _rounded(figures: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
