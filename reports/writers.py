@@ -240,7 +240,8 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
 
 
 def _section_sheet(bk: _Book, ws, summary: Summary, rows: pd.DataFrame, curves: dict[str, tuple[int, int]]) -> None:
-    """A section's figures, then its native charts: the yoy curves, or the projects' investment by status."""
+    """A section's figures (its table rows: SECTION_COLUMNS are shown), then its native charts: the yoy curves, or
+    the projects' investment by status."""
     cols = list(SECTION_COLUMNS)
     bk.merged(ws, 0, 0, len(cols) - 1, title(summary, ws.name), bk.title)
     bk.header(ws, 1, list(SECTION_COLUMNS.values()))
@@ -249,8 +250,9 @@ def _section_sheet(bk: _Book, ws, summary: Summary, rows: pd.DataFrame, curves: 
     end = _figure_rows(bk, ws, rows, SECTION_COLUMNS, 2)
     if curves:
         _curve_charts(bk, ws, summary, list(curves), curves, end + 1)
+    project_forms = set(summary.project_status["form_code"])
     totals = [i for i, (form, unit) in enumerate(zip(rows["form_code"], rows["unit"]))
-              if form in set(summary.project_status["form_code"]) and unit == YI_UNIT]
+              if form in project_forms and unit == YI_UNIT]
     if totals:
         _status_chart(bk, ws, 2 + totals[0], 2 + totals[-1], end + 1)
     _printable(ws, 2, 3)
@@ -266,7 +268,7 @@ def write_xlsx(summary: Summary, rows: pd.DataFrame, curve_keys: list[str], path
     _project_sheet(bk, summary)
     for ws, (section, part) in zip(sheets, parts):
         mine = {k: v for k, v in curves.items() if summary.by_key[k].section == section}
-        _section_sheet(bk, ws, summary, part.drop(columns="section"), mine)
+        _section_sheet(bk, ws, summary, part, mine)
     bk.book.close()
 
 
