@@ -1,13 +1,14 @@
 """The summary's charts as PNG files for Markdown and Word, drawn with Pillow: two plain chart kinds need no plotting library.
 
 Each chart is drawn at twice its size and halved, so lines and markers come out smooth; the text is Pillow's own
-anti-aliased TrueType rendering in a CJK font.
+anti-aliased TrueType rendering in a CJK font. What the charts of a kind share (the canvas, the x labels) is drawn and
+halved once; a chart draws the rest on a copy and halves only the boxes it drew in.
 """
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -32,11 +33,14 @@ PROJECTS_CHART = "重点项目"
 SCALE = 2  # drawn at twice the size, then halved
 WIDTH, HEIGHT = 768, 408  # pixels of the PNG (6.4 × 3.4 in at 120 dpi)
 PLOT = (0.13, 0.12, 0.97, 0.88)  # left, top, right, bottom of the plotting area, as shares of the picture
+BOX = tuple(round(share * size * SCALE) for share, size in zip(PLOT, (WIDTH, HEIGHT, WIDTH, HEIGHT)))  # the same in pixels
 TEXT, AXIS, GRID, BAR = "#262626", "#595959", "#E6E6E6", "#4F81BD"
 TITLE_PT, LABEL_PT = 15, 12  # pixel sizes at the PNG's scale
 TICKS = 5  # about this many steps on the value axis
 SHADES = 10  # steps from each colour of the chart to white in its palette
 HEADROOM = 1.08  # the value axis reaches this much past the largest value, room for a bar's label
+DOT = 3.5 * SCALE  # radius of a month's dot on a curve
+SLACK = 8192  # pixels halved for nothing that cost about as much as halving one more box
 
 
 @cache
@@ -65,9 +69,13 @@ def _rendered(text: str, size: int, anchor: str) -> tuple[Image.Image, int, int]
     return mask, left, top
 
 
-def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int, anchor: str) -> None:
+def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int,
+          anchor: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Draws ``text`` at ``xy``; returns the corners of the box it covers."""
     mask, left, top = _rendered(text, size, anchor)
-    draw.bitmap((round(xy[0] + left), round(xy[1] + top)), mask, fill=TEXT)
+    x, y = round(xy[0] + left), round(xy[1] + top)
+    draw.bitmap((x, y), mask, fill=TEXT)
+    return (x, y), (x + mask.width, y + mask.height)
 
 
 def nice_ticks(lo: float, hi: float, count: int = TICKS) -> list[float]:
@@ -88,42 +96,9 @@ def tick_label(value: float, step: float) -> str:
     return f"{value:,.{decimals}f}"
 
 
-@dataclass(frozen=True)
-class Frame:
-    """A picture with its plotting area and value axis: maps data to pixels (at the drawing scale)."""
-    image: Image.Image
-    draw: ImageDraw.ImageDraw
-    box: tuple[int, int, int, int]
-    ticks: list[float]
-
-    def y(self, value: float) -> float:
-        top, bottom, lo, hi = self.box[1], self.box[3], self.ticks[0], self.ticks[-1]
-        return bottom - (value - lo) / (hi - lo) * (bottom - top)
-
-    def x(self, slot: float, slots: int) -> float:
-        """The middle of ``slot`` (0-based) of ``slots`` equal slots across the plotting area."""
-        left, right = self.box[0], self.box[2]
-        return left + (slot + 0.5) * (right - left) / slots
-
-
-def _frame(title: str, ticks: list[float]) -> Frame:
-    image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), "white")
-    draw = ImageDraw.Draw(image)
-    box = tuple(round(share * size * SCALE) for share, size in zip(PLOT, (WIDTH, HEIGHT, WIDTH, HEIGHT)))
-    frame = Frame(image, draw, box, ticks)
-    _text(draw, (WIDTH * SCALE / 2, box[1] / 2), title, TITLE_PT, "mm")
-    step = ticks[1] - ticks[0]
-    for value in ticks:
-        y = frame.y(value)
-        draw.line([(box[0], y), (box[2], y)], fill=GRID, width=SCALE)
-        _text(draw, (box[0] - 6 * SCALE, y), tick_label(value, step), LABEL_PT, "rm")
-    draw.line([(box[0], box[1]), (box[0], box[3]), (box[2], box[3])], fill=AXIS, width=SCALE)
-    return frame
-
-
-def _x_labels(frame: Frame, labels: list[str]) -> None:
-    for i, label in enumerate(labels):
-        _text(frame.draw, (frame.x(i, len(labels)), frame.box[3] + 5 * SCALE), label, LABEL_PT, "ma")
+def slot_x(slot: float, slots: int) -> float:
+    """The middle of ``slot`` (0-based) of ``slots`` equal slots across the plotting area."""
+    return BOX[0] + (slot + 0.5) * (BOX[2] - BOX[0]) / slots
 
 
 @cache
@@ -138,10 +113,86 @@ def _palette() -> Image.Image:
     return palette
 
 
-def _save(frame: Frame, path: Path) -> Path:
+def _halved(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> Image.Image:
     # mapped onto the chart's own palette: a third of the bytes of RGB, and five times quicker than finding a palette
     # per picture
-    frame.image.reduce(SCALE).quantize(palette=_palette(), dither=Image.Dither.NONE).save(path, compress_level=1)
+    return image.reduce(SCALE, box).quantize(palette=_palette(), dither=Image.Dither.NONE)
+
+
+@lru_cache(maxsize=8)
+def _base(labels: tuple[str, ...], side_label: str | None) -> tuple[Image.Image, Image.Image]:
+    """What every org's chart with these x labels (and this value-axis name) shares, at the drawing scale and halved:
+    a chart draws its own parts on a copy of the first and halves only the blocks it drew in."""
+    image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), "white")
+    draw = ImageDraw.Draw(image)
+    for i, label in enumerate(labels):
+        _text(draw, (slot_x(i, len(labels)), BOX[3] + 5 * SCALE), label, LABEL_PT, "ma")
+    if side_label:
+        _vertical_label(image, side_label)
+    return image, _halved(image)
+
+
+def _area(box: tuple[int, int, int, int]) -> int:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A picture with its value axis: maps data to pixels (at the drawing scale), and notes the boxes drawn in since
+    it was copied from its ``base``, the only parts of the picture that need halving."""
+    image: Image.Image
+    draw: ImageDraw.ImageDraw
+    ticks: list[float]
+    base: Image.Image
+    drawn: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def y(self, value: float) -> float:
+        top, bottom, lo, hi = BOX[1], BOX[3], self.ticks[0], self.ticks[-1]
+        return bottom - (value - lo) / (hi - lo) * (bottom - top)
+
+    def mark(self, a: tuple[float, float], b: tuple[float, float], pad: float = 0) -> None:
+        """Note the box with corners ``a`` and ``b`` widened by ``pad``, out to whole blocks of the halving."""
+        box = (max(0, math.floor((min(a[0], b[0]) - pad) / SCALE) * SCALE),
+               max(0, math.floor((min(a[1], b[1]) - pad) / SCALE) * SCALE),
+               min(WIDTH * SCALE, math.ceil((max(a[0], b[0]) + pad) / SCALE) * SCALE),
+               min(HEIGHT * SCALE, math.ceil((max(a[1], b[1]) + pad) / SCALE) * SCALE))
+        if box[0] >= box[2] or box[1] >= box[3]:
+            return
+        if self.drawn:  # one box for both where halving the few pixels between them is cheaper than another box
+            last = self.drawn[-1]
+            union = (min(last[0], box[0]), min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3]))
+            if _area(union) <= _area(last) + _area(box) + SLACK:
+                self.drawn[-1] = union
+                return
+        self.drawn.append(box)
+
+    def text(self, xy: tuple[float, float], text: str, size: int, anchor: str) -> None:
+        self.mark(*_text(self.draw, xy, text, size, anchor))
+
+
+def _frame(title: str, ticks: list[float], labels: list[str], side_label: str | None = None) -> Frame:
+    canvas, base = _base(tuple(labels), side_label)
+    image = canvas.copy()
+    frame = Frame(image, ImageDraw.Draw(image), ticks, base)
+    frame.text((WIDTH * SCALE / 2, BOX[1] / 2), title, TITLE_PT, "mm")
+    step, ys = ticks[1] - ticks[0], [frame.y(value) for value in ticks]
+    for y in ys:
+        frame.draw.line([(BOX[0], y), (BOX[2], y)], fill=GRID, width=SCALE)
+        frame.mark((BOX[0], y), (BOX[2], y), 2 * SCALE)  # the lowest also holds the x axis, drawn on it
+    for value, y in zip(ticks, ys):  # after the grid lines, so that the labels' boxes are marked one after another
+        frame.text((BOX[0] - 6 * SCALE, y), tick_label(value, step), LABEL_PT, "rm")
+    frame.draw.line([(BOX[0], BOX[1]), (BOX[0], BOX[3]), (BOX[2], BOX[3])], fill=AXIS, width=SCALE)
+    frame.mark((BOX[0], BOX[1]), (BOX[0], BOX[3]), 2 * SCALE)
+    return frame
+
+
+def _save(frame: Frame, path: Path) -> Path:
+    # the blocks drawn in are halved onto the base's halving: the picture is the same as had the whole been halved,
+    # as halving and mapping each take a block or a pixel alone, and costs a fraction
+    picture = frame.base.copy()
+    for box in frame.drawn:
+        picture.paste(_halved(frame.image, box), (box[0] // SCALE, box[1] // SCALE))
+    picture.save(path, compress_level=1)
     return path
 
 
@@ -154,23 +205,25 @@ def _dashed(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, f
                    (a[0] + (b[0] - a[0]) * t1, a[1] + (b[1] - a[1]) * t1)], fill=colour, width=2 * SCALE)
 
 
-def _series(frame: Frame, values: list[float], colour: str, dashed: bool) -> None:
-    """A line through the months that have a value (a missing month breaks it), a dot at each."""
-    points = [None if pd.isna(v) else (frame.x(i, len(values)), frame.y(v)) for i, v in enumerate(values)]
+def _series(frame: Frame, values: list[float], colour: str, dashed: bool) -> list[tuple | None]:
+    """A line through the months that have a value (a missing month breaks it), a dot at each; returns, month by
+    month, the corners of its dot and of the line on to the next month (None for a month without a value)."""
+    points = [None if pd.isna(v) else (slot_x(i, len(values)), frame.y(v)) for i, v in enumerate(values)]
     for a, b in zip(points, points[1:]):
         if a and b:
             _dashed(frame.draw, a, b, colour) if dashed else frame.draw.line([a, b], fill=colour, width=2 * SCALE)
-    r = 3.5 * SCALE
     for p in filter(None, points):
-        frame.draw.ellipse([p[0] - r, p[1] - r, p[0] + r, p[1] + r], fill=colour)
+        frame.draw.ellipse([p[0] - DOT, p[1] - DOT, p[0] + DOT, p[1] + DOT], fill=colour)
+    return [a and (a, b or a) for a, b in zip(points, points[1:] + [None])]
 
 
 def _legend(frame: Frame, entries: list[tuple[str, str, bool]]) -> None:
-    x, y = frame.box[0] + 10 * SCALE, frame.box[1] + 8 * SCALE
+    x, y = BOX[0] + 10 * SCALE, BOX[1] + 8 * SCALE
     for label, colour, dashed in entries:
         a, b = (x, y + 8 * SCALE), (x + 26 * SCALE, y + 8 * SCALE)
         _dashed(frame.draw, a, b, colour) if dashed else frame.draw.line([a, b], fill=colour, width=2 * SCALE)
-        _text(frame.draw, (b[0] + 6 * SCALE, a[1]), label, LABEL_PT, "lm")
+        frame.mark(a, b, 2 * SCALE)
+        frame.text((b[0] + 6 * SCALE, a[1]), label, LABEL_PT, "lm")
         y += 20 * SCALE
 
 
@@ -181,10 +234,10 @@ def ytd_curve(summary: Summary, indicator: tuple, history: dict[int, tuple[float
     this, last = ([history.get(m, (None, None))[i] for m in months] for i in (0, 1))
     known = [v for v in this + last if pd.notna(v)]
     title = f"{summary.org_name}{indicator.indicator_name}累计（{indicator.unit}）"
-    frame = _frame(title, nice_ticks(min(0.0, *known), max(0.0, *known) * HEADROOM))
-    _x_labels(frame, [f"{m}月" for m in months])
-    _series(frame, last, LAST_YEAR, dashed=True)
-    _series(frame, this, THIS_YEAR, dashed=False)
+    frame = _frame(title, nice_ticks(min(0.0, *known), max(0.0, *known) * HEADROOM), [f"{m}月" for m in months])
+    reach = zip(_series(frame, last, LAST_YEAR, dashed=True), _series(frame, this, THIS_YEAR, dashed=False))
+    for corners in filter(None, (c for month in reach for c in month)):  # a month's two curves, often in one box
+        frame.mark(*corners, DOT + SCALE)  # the lines are narrower than the dots
     _legend(frame, [(f"{year}年", THIS_YEAR, False), (f"{year - 1}年同期", LAST_YEAR, True)])
     return _save(frame, path)
 
@@ -193,32 +246,33 @@ def projects_by_status(summary: Summary, path: Path) -> Path:
     """Total investment (亿元) of the key projects per status, with the number of projects on each bar."""
     status = summary.project_status
     totals = status["total_investment_yi"].fillna(0.0).tolist()
-    frame = _frame(f"{summary.org_name}重点项目（按项目状态）", nice_ticks(min(0.0, *totals), max(0.0, *totals) * HEADROOM))
-    _x_labels(frame, status["status"].tolist())
-    slot = (frame.box[2] - frame.box[0]) / len(totals)
+    frame = _frame(f"{summary.org_name}重点项目（按项目状态）", nice_ticks(min(0.0, *totals), max(0.0, *totals) * HEADROOM),
+                   status["status"].tolist(), "总投资（亿元）")
+    slot = (BOX[2] - BOX[0]) / len(totals)
     for i, (total, count) in enumerate(zip(totals, status["count"])):
-        middle, top, base = frame.x(i, len(totals)), frame.y(total), frame.y(max(0.0, frame.ticks[0]))
-        frame.draw.rectangle([middle - 0.4 * slot, min(top, base), middle + 0.4 * slot, max(top, base)], fill=BAR)
+        middle, top, base = slot_x(i, len(totals)), frame.y(total), frame.y(max(0.0, frame.ticks[0]))
+        corners = (middle - 0.4 * slot, min(top, base)), (middle + 0.4 * slot, max(top, base))
+        frame.draw.rectangle(corners, fill=BAR)
+        frame.mark(*corners, SCALE)
         label = f"{int(count)}个" if pd.notna(count) else "缺报"
-        _text(frame.draw, (middle, min(top, base) - 3 * SCALE), label, LABEL_PT, "md")
-    _vertical_label(frame, "总投资（亿元）")
+        frame.text((middle, min(top, base) - 3 * SCALE), label, LABEL_PT, "md")
     return _save(frame, path)
 
 
-def _vertical_label(frame: Frame, text: str) -> None:
+def _vertical_label(image: Image.Image, text: str) -> None:
     font = _font(LABEL_PT)
     left, top, right, bottom = font.getbbox(text)
     label = Image.new("RGB", (right - left + 2, bottom - top + 2), "white")
     ImageDraw.Draw(label).text((-left + 1, -top + 1), text, font=font, fill=TEXT)
     turned = label.rotate(90, expand=True)
-    middle = (frame.box[1] + frame.box[3]) // 2
-    frame.image.paste(turned, (4 * SCALE, middle - turned.height // 2))
+    middle = (BOX[1] + BOX[3]) // 2
+    image.paste(turned, (4 * SCALE, middle - turned.height // 2))
 
 
 def yoy_keys(summary: Summary) -> list[str]:
     """The yoy indicators that have a curve to draw."""
-    drawn = set(summary.history.dropna(subset=["ytd_value"])["key"])
-    return [k for k in summary.figures.loc[summary.figures["yoy"].astype(bool), "key"] if k in drawn]
+    drawn = {k for k, months in summary.curves.items() if any(pd.notna(this) for this, _ in months.values())}
+    return [k for k, r in summary.by_key.items() if r.yoy and k in drawn]
 
 
 @dataclass(frozen=True)
