@@ -51,17 +51,18 @@ def _bounds(low: float, high: float, whole: bool) -> tuple[float, float]:
     return math.floor(low * step) / step, math.ceil(high * step) / step
 
 
-def _figures(con: duckdb.DuckDBPyConnection, period: dt.date, months: int) -> pd.DataFrame:
-    """The scored figure of every numeric indicator of the accepted returns from ``months`` + 13 months back."""
-    frame = query(con, "quality_figures", since=_months_before(period, months + 13), period=period)
+def _figures(con: duckdb.DuckDBPyConnection, period: dt.date, months: int, forms: list[str]) -> pd.DataFrame:
+    """The scored figure of every numeric indicator of ``forms`` in the accepted returns from ``months`` + 13 months
+    back."""
+    frame = query(con, "quality_figures", since=_months_before(period, months + 13), period=period, forms=forms)
     measure = frame["kind"].map(SCORED)
     value = np.where(measure == "month", frame["month_value"], frame["ytd_value"]).astype(float)
     return frame.assign(measure=measure, value=value, period=pd.to_datetime(frame["period"]))
 
 
-def _sources(con: duckdb.DuckDBPyConnection, period: dt.date, now: pd.DataFrame) -> pd.DataFrame:
+def _sources(con: duckdb.DuckDBPyConnection, period: dt.date, now: pd.DataFrame, forms: list[str]) -> pd.DataFrame:
     """The figures of ``period`` with the file, sheet, cell and text each was read from."""
-    found = now.merge(query(con, "quality_sources", period=period), on=SERIES_KEY)
+    found = now.merge(query(con, "quality_sources", period=period, forms=forms), on=SERIES_KEY)
     pick = lambda name: np.where(found["measure"] == "month", found[f"month_{name}"], found[f"ytd_{name}"])  # noqa: E731
     return found.assign(cell=pick("cell"), raw=pick("raw"))
 
@@ -74,20 +75,34 @@ def _sizes(figures: pd.DataFrame, period: dt.date, p: PeerParams, months: int) -
     return own.groupby("org_code")["value"].median().rename("size").reset_index()
 
 
-def scores(con: duckdb.DuckDBPyConnection, cat: Catalogue, period: dt.date) -> pd.DataFrame:
-    """Every scored figure of ``period``: where it is, and its history and peer scores with their expected ranges."""
-    hp, pp = HistoryParams.of(cat.rules[HISTORY]), PeerParams.of(cat.rules[PEERS])
-    figures = _figures(con, period, hp.months)
-    now = _sources(con, period, figures[figures["period"] == pd.Timestamp(period)].dropna(subset=["value"]))
+def _scored(con: duckdb.DuckDBPyConnection, period: dt.date, forms: list[str], sizes: pd.DataFrame, hp: HistoryParams,
+            pp: PeerParams) -> pd.DataFrame:
+    """The scores of the figures of ``forms``: a series' history and an indicator's peers are all within its form."""
+    figures = _figures(con, period, hp.months, forms)
+    now = _sources(con, period, figures[figures["period"] == pd.Timestamp(period)].dropna(subset=["value"]), forms)
     history = history_scores(figures[[*SERIES_KEY, "kind", "period", "value", "prior_ytd"]], period, hp)
-    peers = peer_scores(now[[*SERIES_KEY, "value"]], _sizes(figures, period, pp, hp.months), pp)
+    peers = peer_scores(now[[*SERIES_KEY, "value"]], sizes, pp)
     out = now.merge(history.drop(columns="value").rename(columns={"low": "history_low", "high": "history_high",
                                                                    "median": "history_median"}),
                     on=SERIES_KEY, how="left")
     out = out.merge(peers.drop(columns="value").rename(columns={"low": "peer_low", "high": "peer_high",
                                                                 "median": "peer_median"}),
                     on=SERIES_KEY, how="left")
-    return out.rename(columns={"score": "history_score", "z_peer": "peer_score"}).reset_index(drop=True)
+    return out.rename(columns={"score": "history_score", "z_peer": "peer_score"})
+
+
+def scores(con: duckdb.DuckDBPyConnection, cat: Catalogue, period: dt.date) -> pd.DataFrame:
+    """Every scored figure of ``period``: where it is, and its history and peer scores with their expected ranges.
+
+    Worked out one form at a time, so that what is held is one form's history, not the district's (a thousand orgs'
+    two years are a million figures)."""
+    hp, pp = HistoryParams.of(cat.rules[HISTORY]), PeerParams.of(cat.rules[PEERS])
+    size_form = pp.size_indicator.partition("_")[0]
+    sizes = _sizes(_figures(con, period, hp.months, [size_form]), period, pp, hp.months)
+    forms = [code for code, form in cat.forms.items() if form.layout == "indicators"]
+    parts = [_scored(con, period, [form], sizes, hp, pp) for form in forms]
+    found = [part for part in parts if len(part)]
+    return pd.concat(found or parts[:1], ignore_index=True)
 
 
 def _direction(z: float) -> str:
