@@ -33,7 +33,10 @@ def text_width(text: str) -> float:
 def lines(text: str, width: float) -> int:
     """The lines ``text`` takes wrapped in a column ``width`` units wide (a word may not break where Excel would)."""
     usable = max(width - 1.0, 1.0)
-    return sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text).split("\n"))
+    text = str(text)
+    if len(text) * WIDE <= usable and "\n" not in text:  # one line even were every character wide: no need to count
+        return 1
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
 def row_height(cells: Iterable[tuple[object, float]], size_pt: float = FONT_PT) -> float | None:

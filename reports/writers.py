@@ -1,13 +1,16 @@
 """Writing a summary's tables as the files a clerk opens: .xlsx (a sheet per section, native charts), .csv and .md."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from statreturns.reports import paper
-from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text
+from statreturns.reports.files import XLSX_OPTIONS, md_text, write_csv, write_text, xml_safe
 from statreturns.reports.files import rows as frame_rows
 from statreturns.reports.summary import YI_UNIT, Summary, sections
 from statreturns.schemas.catalogue import load_catalogue
@@ -46,6 +49,7 @@ def title(summary: Summary, what: str = "主要指标汇总表") -> str:
     return f"{summary.org_name}{summary.period.year}年{months_covered(summary.period)}{what}"
 
 
+@cache  # the catalogue is built once a process, so a unit's places never change
 def decimals(unit: str, column: str) -> int:
     """Decimal places of a figure in ``unit`` shown in ``column`` (the units' own, schemas/units.yaml)."""
     return load_catalogue().decimals_of("%" if column == "yoy_pct" else unit)
@@ -54,27 +58,29 @@ def decimals(unit: str, column: str) -> int:
 def _project_rows(summary: Summary) -> pd.DataFrame:
     """The ZB03 figures as table rows: the number of projects (个) per status, then their total investment (亿元)."""
     status = summary.project_status
-    base = {"section": status["section"], "form_code": status["form_code"], "indicator_code": status["status"],
-            "covers": status["covers"], "note": status["note"]}
-    count = pd.DataFrame({**base, "indicator_name": status["status"] + "项目个数", "unit": "个", "ytd_value": status["count"]})
-    total = pd.DataFrame({**base, "indicator_name": status["status"] + "项目总投资", "unit": YI_UNIT,
-                          "ytd_value": status["total_investment_yi"]})
-    return pd.concat([count, total], ignore_index=True)  # the totals together: the status chart plots them
+    names, n = status["status"].tolist(), len(status)
+    twice = {c: status[c].tolist() * 2 for c in ("section", "form_code", "covers", "note")}
+    # one frame from lists: a frame per measure and their concat cost several times more on a handful of rows
+    return pd.DataFrame({**twice, "indicator_code": names * 2,
+                         "indicator_name": [s + "项目个数" for s in names] + [s + "项目总投资" for s in names],
+                         "unit": ["个"] * n + [YI_UNIT] * n,
+                         "ytd_value": status["count"].tolist() + status["total_investment_yi"].tolist()})
 
 
 def table_rows(summary: Summary) -> pd.DataFrame:
     """Every figure of the summary as a table row, by section; a text item's content stands in its 本年累计."""
-    figures = summary.figures.assign(
-        ytd_value=summary.figures["ytd_value"].astype(object).where(summary.figures["text_value"].isna(),
-                                                                    summary.figures["text_value"]))
-    both = pd.concat([figures, _project_rows(summary)], ignore_index=True).reindex(columns=list(FIGURE_COLUMNS))
+    figures, text = summary.figures, summary.figures["text_value"]
+    shown = figures[list(FIGURE_COLUMNS)].assign(ytd_value=figures["ytd_value"].astype(object).where(text.isna(), text))
+    both = pd.concat([shown, _project_rows(summary)], ignore_index=True)
     # by section in the narrative's order, a section's figures before its projects (a stable sort keeps them so)
-    order = both["section"].map({s.name: i for i, s in enumerate(sections())})
-    return both[order.notna()].iloc[order.dropna().argsort(kind="stable")].reset_index(drop=True)
+    rank = {s.name: i for i, s in enumerate(sections())}
+    names = both["section"].tolist()
+    order = sorted((i for i, name in enumerate(names) if name in rank), key=lambda i: rank[names[i]])
+    return both.take(order).reset_index(drop=True)
 
 
 def _empty(value: object) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)  # NaN: itself unequal
 
 
 # ---------------------------------------------------------------- xlsx
@@ -95,13 +101,13 @@ class _Book:
         self.numbers = {d: add({"border": 1, "valign": "vcenter", "align": "right",
                                 "num_format": "#,##0" + ("." + "0" * d if d else "")}) for d in (0, 1, 2)}
 
-    def cell(self, ws, r: int, c: int, value: object, places: int = 2) -> None:
+    def cell(self, value: object, places: int = 2) -> tuple:
+        """``value`` as a cell for ``_put``: (write method, value, format), a text as ``write_text`` would write it."""
         if _empty(value):
-            ws.write_blank(r, c, None, self.text)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.write_number(r, c, value, self.numbers[places])
-        else:
-            write_text(ws, r, c, value, self.text)
+            return Worksheet.write_blank, None, self.text
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Worksheet.write_number, value, self.numbers[places]
+        return Worksheet.write_string, xml_safe(str(value)), self.text
 
     def merged(self, ws, r: int, c0: int, c1: int, text: str, fmt) -> None:
         """A text across columns ``c0``..``c1`` of row ``r``, as a string cell."""
@@ -113,35 +119,71 @@ class _Book:
             ws.write_string(r, c, label, self.head)
 
 
+def _put(ws, r: int, c: int, cell: tuple) -> None:
+    """A cell of ``_Book.cell`` into ``ws``: worked out once, it can be put on more than one sheet."""
+    write, value, fmt = cell
+    write(ws, r, c, value, fmt)
+
+
 def _printable(ws, header_rows: int, freeze_col: int) -> None:
     """A4 landscape, one page wide, the title and header repeated on every page, the header frozen on screen."""
     ws.freeze_panes(header_rows, freeze_col)
     paper.printable(ws, (0, header_rows - 1))
 
 
-def _figure_rows(bk: _Book, ws, rows: pd.DataFrame, columns: dict[str, str], start: int) -> int:
-    """The figures from row ``start``: numbers in their unit's decimals, a text item across the value columns,
-    each row as tall as its wrapped text needs; returns the row after the last."""
-    keys = list(columns)
-    first, last = keys.index(TEXT_SPAN[0]), keys.index(TEXT_SPAN[-1])
+class _Line(NamedTuple):
+    """A table row as written on a sheet: its cells by FIGURE_COLUMNS (None where a text item spans), the text item,
+    and the row's height (None: one line)."""
+    row: tuple
+    cells: list
+    text: str | None
+    height: float | None
+
+
+def _lines(bk: _Book, rows: list[tuple]) -> list[_Line]:
+    """The table rows as lines, worked out once for 汇总表 and the section's sheet: numbers in their unit's decimals,
+    each row as tall as its wrapped text needs (the two sheets give a column the same width)."""
+    keys = list(FIGURE_COLUMNS)
     span = sum(WIDTHS[k] for k in TEXT_SPAN)
-    for r, row in enumerate(frame_rows(rows), start=start):
-        text_item = isinstance(row.ytd_value, str)
-        for c, key in enumerate(keys):
-            if text_item and first <= c <= last:
-                continue
-            bk.cell(ws, r, c, getattr(row, key), decimals(row.unit, key))
+    lines = []
+    for row in rows:
+        text = row.ytd_value if isinstance(row.ytd_value, str) else None
+        cells = [None if text is not None and key in TEXT_SPAN else bk.cell(getattr(row, key), decimals(row.unit, key))
+                 for key in keys]
         wrapped = [(getattr(row, k), WIDTHS[k]) for k in ("indicator_name", "note", "unit", "covers")]
-        if text_item:
-            bk.merged(ws, r, first, last, row.ytd_value, bk.text)
-            wrapped.append((row.ytd_value, span))
-        height = paper.row_height(wrapped)
-        if height:
-            ws.set_row(r, height)
-    return start + len(rows)
+        if text is not None:
+            wrapped.append((text, span))
+        lines.append(_Line(row, cells, text, paper.row_height(wrapped)))
+    return lines
 
 
-def _all_sheet(bk: _Book, summary: Summary, rows: pd.DataFrame) -> None:
+def _by_section(items: list, section=lambda item: item.section) -> dict[str, list]:
+    """Table rows, or what is made of them, by section in the order the sections first come (as groupby gives)."""
+    parts: dict[str, list] = {}
+    for item in items:
+        parts.setdefault(section(item), []).append(item)
+    return parts
+
+
+def _figure_rows(bk: _Book, ws, lines: list[_Line], columns: dict[str, str], start: int) -> int:
+    """The figures from row ``start`` under ``columns`` (FIGURE_COLUMNS or the last of them), a text item across the
+    value columns; returns the row after the last."""
+    keys = list(columns)
+    skip = list(FIGURE_COLUMNS).index(keys[0])
+    first, last = keys.index(TEXT_SPAN[0]), keys.index(TEXT_SPAN[-1])
+    for r, line in enumerate(lines, start=start):
+        for c, cell in enumerate(line.cells[skip:]):
+            if cell:  # _put, inline: this loop writes most of the workbook's cells
+                write, value, fmt = cell
+                write(ws, r, c, value, fmt)
+        if line.text is not None:
+            bk.merged(ws, r, first, last, line.text, bk.text)
+        if line.height:
+            ws.set_row(r, line.height)
+    return start + len(lines)
+
+
+def _all_sheet(bk: _Book, summary: Summary, parts: dict[str, list[_Line]]) -> None:
     ws = bk.book.add_worksheet(ALL_SHEET)
     cols = list(FIGURE_COLUMNS)
     bk.merged(ws, 0, 0, len(cols) - 1, title(summary), bk.title)
@@ -149,9 +191,9 @@ def _all_sheet(bk: _Book, summary: Summary, rows: pd.DataFrame) -> None:
     for c, key in enumerate(cols):
         ws.set_column(c, c, WIDTHS[key])
     r = 2
-    for section, part in rows.groupby("section", sort=False):
+    for section, lines in parts.items():
         bk.merged(ws, r, 0, len(cols) - 1, section, bk.section)
-        r = _figure_rows(bk, ws, part, FIGURE_COLUMNS, r + 1)
+        r = _figure_rows(bk, ws, lines, FIGURE_COLUMNS, r + 1)
     _printable(ws, 2, 4)
 
 
@@ -168,6 +210,7 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
     rows, r = {}, 2
     for key in keys:
         name, unit = summary.by_key[key].indicator_name, summary.by_key[key].unit
+        places, curve = decimals(unit, "ytd_value"), summary.curves.get(key, {})
         for i, label in enumerate((f"{year}年累计", f"{year - 1}年同期累计")):  # as the curves hold them
             write_text(ws, r, 0, name, bk.text)
             write_text(ws, r, 1, label, bk.text)
@@ -176,7 +219,7 @@ def _monthly_sheet(bk: _Book, summary: Summary, keys: list[str]) -> dict[str, tu
             if height:
                 ws.set_row(r, height)
             for c, m in enumerate(months, start=3):
-                bk.cell(ws, r, c, summary.curves.get(key, {}).get(m, (None, None))[i], decimals(unit, "ytd_value"))
+                _put(ws, r, c, bk.cell(curve.get(m, (None, None))[i], places))
             r += 1
         rows[key] = (r - 2, r - 1)
     _printable(ws, 2, 3)
@@ -230,7 +273,7 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
     shown = summary.projects.head(PROJECT_SHEET_ROWS)
     for r, row in enumerate(frame_rows(shown), start=2):
         for c, key in enumerate(cols):
-            bk.cell(ws, r, c, getattr(row, key), 2)
+            _put(ws, r, c, bk.cell(getattr(row, key)))
         height = paper.row_height((getattr(row, k), PROJECT_WIDTHS[k]) for k in cols)
         if height:
             ws.set_row(r, height)
@@ -239,20 +282,19 @@ def _project_sheet(bk: _Book, summary: Summary) -> None:
     _printable(ws, 2, 2)
 
 
-def _section_sheet(bk: _Book, ws, summary: Summary, rows: pd.DataFrame, curves: dict[str, tuple[int, int]]) -> None:
-    """A section's figures (its table rows: SECTION_COLUMNS are shown), then its native charts: the yoy curves, or
-    the projects' investment by status."""
+def _section_sheet(bk: _Book, ws, summary: Summary, lines: list[_Line], curves: dict[str, tuple[int, int]]) -> None:
+    """A section's figures (SECTION_COLUMNS of its lines), then its native charts: the yoy curves, or the projects'
+    investment by status."""
     cols = list(SECTION_COLUMNS)
     bk.merged(ws, 0, 0, len(cols) - 1, title(summary, ws.name), bk.title)
     bk.header(ws, 1, list(SECTION_COLUMNS.values()))
     for c, key in enumerate(cols):
         ws.set_column(c, c, WIDTHS[key])
-    end = _figure_rows(bk, ws, rows, SECTION_COLUMNS, 2)
+    end = _figure_rows(bk, ws, lines, SECTION_COLUMNS, 2)
     if curves:
         _curve_charts(bk, ws, summary, list(curves), curves, end + 1)
     project_forms = set(summary.project_status["form_code"])
-    totals = [i for i, (form, unit) in enumerate(zip(rows["form_code"], rows["unit"]))
-              if form in project_forms and unit == YI_UNIT]
+    totals = [i for i, line in enumerate(lines) if line.row.form_code in project_forms and line.row.unit == YI_UNIT]
     if totals:
         _status_chart(bk, ws, 2 + totals[0], 2 + totals[-1], end + 1)
     _printable(ws, 2, 3)
@@ -261,14 +303,14 @@ def _section_sheet(bk: _Book, ws, summary: Summary, rows: pd.DataFrame, curves: 
 def write_xlsx(summary: Summary, rows: pd.DataFrame, curve_keys: list[str], path: Path) -> None:
     """The printable workbook: 汇总表 (every figure), a sheet per section with native charts, 逐月累计, 项目清单."""
     bk = _Book(path)
-    _all_sheet(bk, summary, rows)
-    parts = list(rows.groupby("section", sort=False))
-    sheets = [bk.book.add_worksheet(section) for section, _ in parts]  # in the narrative's order, filled below
+    parts = _by_section(_lines(bk, frame_rows(rows)), section=lambda line: line.row.section)
+    _all_sheet(bk, summary, parts)
+    sheets = [bk.book.add_worksheet(section) for section in parts]  # in the narrative's order, filled below
     curves = _monthly_sheet(bk, summary, curve_keys)
     _project_sheet(bk, summary)
-    for ws, (section, part) in zip(sheets, parts):
+    for ws, (section, lines) in zip(sheets, parts.items()):
         mine = {k: v for k, v in curves.items() if summary.by_key[k].section == section}
-        _section_sheet(bk, ws, summary, part, mine)
+        _section_sheet(bk, ws, summary, lines, mine)
     bk.book.close()
 
 
@@ -289,24 +331,30 @@ def display(value: object, places: int) -> str:
     return str(value).replace("|", "/").replace("\n", " ")
 
 
-def md_table(frame: pd.DataFrame, labels: dict[str, str], unit_of=lambda row: "") -> list[str]:
+def _md_cell(value: object, places: int) -> str:
+    """A table cell as Markdown: its text shown literally (a number's text holds nothing Markdown would read)."""
+    text = display(value, places)
+    return text if isinstance(value, (int, float)) else md_text(text)
+
+
+def md_table(rows: list[tuple], labels: dict[str, str], unit_of=lambda row: "") -> list[str]:
     """A Markdown table whose cells show their text literally (a return's text never becomes markup)."""
     lines = ["| " + " | ".join(labels.values()) + " |", "|" + "---|" * len(labels)]
-    for row in frame_rows(frame):
-        lines.append("| " + " | ".join(md_text(display(getattr(row, k), decimals(unit_of(row), k))) for k in labels)
-                     + " |")
+    for row in rows:
+        lines.append("| " + " | ".join(_md_cell(getattr(row, k), decimals(unit_of(row), k)) for k in labels) + " |")
     return lines
 
 
 def write_md(summary: Summary, rows: pd.DataFrame, charts: list, path: Path) -> None:
     """The tables as Markdown, a section each, with the section's charts (reports.charts.Chart)."""
     lines = [f"# {md_text(title(summary))}", ""]
-    for section, part in rows.groupby("section", sort=False):
+    project_sections = set(summary.project_status["section"])
+    for section, part in _by_section(frame_rows(rows)).items():
         lines += [f"## {section}", ""] + md_table(part, SECTION_COLUMNS, unit_of=lambda r: r.unit) + [""]
         lines += [f"![{c.title}]({c.path.relative_to(path.parent).as_posix()})" for c in charts if c.section == section]
-        if section in set(summary.project_status["section"]):
+        if section in project_sections:
             shown = summary.projects.head(PROJECT_SHEET_ROWS)
-            lines += ["", "### 项目清单", ""] + md_table(shown, PROJECT_COLUMNS, unit_of=lambda r: "万元")
+            lines += ["", "### 项目清单", ""] + md_table(frame_rows(shown), PROJECT_COLUMNS, unit_of=lambda r: "万元")
             lines += [_more_projects(summary, len(shown))] if len(summary.projects) > len(shown) else []
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
