@@ -91,11 +91,6 @@ def triage(known: pd.DataFrame, entries: list[Entry]) -> tuple[list[Entry], int]
     return fresh, len(entries) - len(fresh)
 
 
-# while files are gathered the writer holds less (the rows wait in the staging tables); the outlier queries over the
-# district's history, not all of which spill, have DuckDB's default
-GATHER_MEMORY = "64MB"
-
-
 @contextlib.contextmanager
 def _memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
     """DuckDB's memory limit set to ``limit`` (None: DuckDB's default) for the body, then back to what it was."""
@@ -196,10 +191,9 @@ def ingest(
             pool = pool or reader_pool()
             batches = pool.shares(todo, least=16, most=batch_files)
             reads = pool.map(READER, batches, cat, run_period, Path(archive_dir), DEFAULT_LIMITS)
-            with _memory(con, GATHER_MEMORY):
-                for entries, part in zip(batches, reads):
-                    gathered.add(entries, part)
-                    progress.advance(len(entries))
+            for entries, part in zip(batches, reads):
+                gathered.add(entries, part)
+                progress.advance(len(entries))
         crash_point("load:gathered")
         progress.stage("审核入库")
         closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
@@ -210,7 +204,7 @@ def ingest(
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
         if run_period is not None:  # the month's figures against their history and peers, with what just came in
-            with _memory(con, None):
+            with _memory(con, None):  # their queries, not all of which spill, have DuckDB's default
                 refresh_outliers(con, cat, run_period)
         findings = con.execute("select * from stage_findings").df()
         crash_point("load:loaded")

@@ -19,7 +19,7 @@ from statreturns.warehouse.publish import publish, snapshot_path
 
 # the writer's DuckDB holds at most this much: staged and uncommitted rows, and the checkpoint as it closes, spill to the
 # temporary folder beside the warehouse (<warehouse>.tmp), so a run's memory does not grow with the number of files
-WRITER_CONFIG = {"memory_limit": "256MB"}
+WRITER_CONFIG = {"memory_limit": "64MB"}
 
 
 @dataclass(frozen=True)
