@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 from concurrent.futures import ThreadPoolExecutor
 import datetime as dt
 from functools import cache
@@ -107,12 +108,19 @@ def write_reports_of(orgs: list[str], snap: Snapshot, cat: Catalogue, out: Path,
                      failed: dict[int, str], started) -> list[Path]:
     """A worker's task: the reports of some orgs, from the part of the period's snapshot that is theirs."""
     tmpl = load_template(template)
-    folders = []
-    for i, (org, mine) in enumerate(snap.each_org(orgs)):
-        started(i)
-        if i not in failed:
-            folders.append(write_one(mine, cat, org, out, tmpl))
-    return folders
+    parts = list(snap.each_org(orgs))
+    # what lives through the task (the share, the modules, the caches) is kept out of the collector's way: a report
+    # makes many short-lived objects, and each full collection would walk all of it again
+    gc.freeze()
+    try:
+        folders = []
+        for i, (org, mine) in enumerate(parts):
+            started(i)
+            if i not in failed:
+                folders.append(write_one(mine, cat, org, out, tmpl))
+        return folders
+    finally:
+        gc.unfreeze()
 
 
 def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str], out: Path,
