@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the bench's own modu
 
 import district  # noqa: E402
 from measure import Measured, run  # noqa: E402
+from statreturns.flows.progress import OUTPUTS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CLI = [sys.executable, "-m", "statreturns.flows.cli"]
@@ -245,7 +246,7 @@ def backfill_year(big: dict) -> float:
     """A year of the largest district: two half-years read and loaded, and twelve months of reports and receipts,
     at the rates the half-year ingest and the June run measured."""
     stages_s = big["monthly_run"]["stages_s"]
-    per_month = stages_s.get("生成汇总表", 0) + stages_s.get("生成回执", 0)
+    per_month = stages_s.get(OUTPUTS, 0)
     startup = stages_s.get("启动", 0) + stages_s.get("退出", 0)
     return 2 * big["ingest"]["wall_s"] + 12 * per_month + startup
 

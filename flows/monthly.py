@@ -112,10 +112,10 @@ def monthly_consolidation(period: str | None = None, paths: dict[str, str] | Non
     period = period or previous_month(flow_run.scheduled_start_time)
     settings = load_settings(paths or {})
     result = consolidate(settings, period)
-    progress.stage("生成汇总表")
+    progress.stage(progress.OUTPUTS)
+    receipts = write_feedback_files.submit(settings)  # beside the summaries: each pool's workers fill the other's gaps
     folders = write_reports(settings, period, None)
-    progress.stage("生成回执")
-    write_feedback_files(settings)
+    receipts.result()
     progress.stage("登记结果")
     show_results(settings, period, result, {period: check_period(settings, period)}, folders)
     return result, folders
@@ -135,10 +135,10 @@ def backfill(start: str, end: str, paths: dict[str, str] | None = None) -> tuple
     """Ingest every new return as of ``end``, then report each month from ``start`` to ``end``."""
     settings = load_settings(paths or {})
     result = consolidate(settings, end)
-    progress.stage("生成汇总表")
+    progress.stage(progress.OUTPUTS)
+    receipts = write_feedback_files.submit(settings)
     folders = [folder for period in months(start, end) for folder in write_reports(settings, period, None)]
-    progress.stage("生成回执")
-    write_feedback_files(settings)
+    receipts.result()
     progress.stage("登记结果")
     show_results(settings, f"{start}-{end}", result, {p: check_period(settings, p) for p in months(start, end)}, folders)
     return result, folders

@@ -20,6 +20,8 @@ class Watcher(Protocol):
 
 _watchers: list[Watcher] = []
 TIMINGS_ENV = "STATRETURNS_TIMINGS"
+# the summaries are written by the report workers while the reading workers write the 回执: one stage, as both are
+OUTPUTS = "生成汇总表和回执"
 
 
 def stage(text: str) -> None:
