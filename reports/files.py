@@ -7,6 +7,8 @@ prefixed with ``'``; an xlsx cell holds text as a string cell, never through a w
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 import tempfile
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 import duckdb
+import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
@@ -28,6 +31,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_ILLEGAL_COLUMN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]" + "|\ufffe|\uffff"
 _FORMULA_START_COLUMN = r"[=+\-@\t\r]"
 COLUMN_WISE_ROWS = 2000
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 @lru_cache(maxsize=64)
@@ -51,6 +55,8 @@ def inert(text: str) -> str:
 
 def xml_safe(text: str) -> str:
     """A text any XML document can hold: a forbidden control character is shown as ``\\x01``, visibly."""
+    if not _XML_ILLEGAL.search(text):  # nearly every text: a search is quicker than a substitution that finds none
+        return text
     return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
@@ -72,15 +78,19 @@ def set_text(cell, text: object) -> None:
 
 def _field(value: object) -> object:
     """A CSV field: a text inert and XML-safe, a number (in a column that also holds text) as written."""
-    return inert(xml_safe(value)) if isinstance(value, str) else str(value)
+    return _inert_text(value) if isinstance(value, str) else str(value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _inert_text(text: str) -> str:
+    # a report's texts repeat down its columns and from org to org (units, periods, rules passed, file names)
+    return inert(xml_safe(text))
 
 
 def _inert_column(series: pd.Series) -> pd.Series:
-    """A column of texts made XML-safe and inert: cell by cell when short, column-wise when long (a district's
-    lineage has a million cells; a column operation costs a millisecond however short the column)."""
-    if len(series) < COLUMN_WISE_ROWS:
-        return series.map(_field, na_action="ignore")
-    series = series.astype("string[pyarrow]")  # Arrow's string kernels match a column in C++, not cell by cell
+    """A long column of texts made XML-safe and inert by Arrow's string kernels, which match a column in C++, not
+    cell by cell (a district's lineage has a million cells)."""
+    series = series.astype("string[pyarrow]")
     illegal = series.str.contains(_XML_ILLEGAL_COLUMN, regex=True, na=False)
     if illegal.any():
         series = series.where(~illegal, series[illegal].map(xml_safe))
@@ -102,25 +112,46 @@ def _texts(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**out) if out else frame
 
 
+def _fields(column: pd.Series) -> list[str]:
+    """A short column's CSV fields as pandas writes them, texts inert, true/false as DuckDB writes them."""
+    if column.dtype == bool:
+        return ["true" if v else "false" for v in column.tolist()]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
+        values = column.to_numpy()
+        fields = values.astype(str)  # pandas' own conversion, so a float reads the same
+        if column.dtype.kind == "f":
+            fields[np.isnan(values)] = ""
+        return fields.tolist()
+    if column.dtype == object or pd.api.types.is_string_dtype(column):  # categories of texts too
+        values = column.to_numpy(dtype=object)
+        return ["" if gap else _field(v) for v, gap in zip(values.tolist(), pd.isna(values).tolist())]
+    # dates, categories, nullable numbers: as pandas writes them, read back
+    written = column.to_frame().to_csv(index=False, header=False, lineterminator="\n", date_format=DATE_FORMAT)
+    return [field for (field,) in csv.reader(io.StringIO(written, newline=""))]
+
+
 def write_csv(frame: pd.DataFrame, target: Path | TextIO, labels: dict[str, str] | None = None) -> Path | None:
     """``frame`` (its ``labels`` columns under their Chinese headers) as CSV: a file in UTF-8 with a BOM, so that
     Excel and WPS open it, or a stream as it is."""
-    table = _texts(frame[list(labels)].rename(columns=labels) if labels else frame)
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8-sig", newline="") as out:
-            _write_rows(table, out)
+            _write_rows(frame, labels, out)
         return target
-    _write_rows(table, target)
+    _write_rows(frame, labels, target)
     return None
 
 
-def _write_rows(table: pd.DataFrame, out: TextIO) -> None:
-    if len(table) < COLUMN_WISE_ROWS:  # pandas' writer, no set-up cost; true/false as DuckDB writes them
-        flags = {c: table[c].map({True: "true", False: "false"}) for c in table.columns if table[c].dtype == bool}
-        table.assign(**flags).to_csv(out, index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
+def _write_rows(frame: pd.DataFrame, labels: dict[str, str] | None, out: TextIO) -> None:
+    if len(frame) < COLUMN_WISE_ROWS:  # the csv module over each column's fields: no set-up cost
+        columns = [(labels[c], frame[c]) for c in labels] if labels else list(frame.items())
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([name for name, _ in columns])
+        fields = [_fields(column) for _, column in columns]
+        writer.writerows(zip(*fields) if fields else [()] * len(frame))
         return
     # DuckDB's CSV writer: several times faster than pandas' or the csv module on a large district's lineage
+    table = _texts(frame[list(labels)].rename(columns=labels) if labels else frame)
     with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as con:
         part = Path(tmp) / "part.csv"
         con.register("csv_rows", table)
@@ -130,8 +161,12 @@ def _write_rows(table: pd.DataFrame, out: TextIO) -> None:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+# what md_text changes: Markdown's specials, XML's forbidden characters and line breaks; most texts hold none
+_MD_CHANGED = re.compile(r"[\\`*_\[\]<>|\n\r]|" + _XML_ILLEGAL.pattern)
 
 
 def md_text(text: str) -> str:
     """A text as Markdown shows it literally: no markup, no link, no image, no HTML; one line."""
+    if not _MD_CHANGED.search(text):
+        return text
     return _MD_SPECIAL.sub(r"\\\1", xml_safe(text)).replace("\n", " ").replace("\r", " ")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from statreturns.reports.summary import Summary, sections
@@ -23,18 +24,21 @@ APPENDIX_WIDTHS_CM = [2.8, 1.8, 2.2, 1.2, 1.2, 5.0, 1.6, 1.2, 7.4, 2.3]  # in pr
 LINEAGE_COLUMNS = {**SOURCE_COLUMNS, "result": "审核结果", "warnings": "提醒", "explained": "已说明的提醒",
                    "sha256": "文件指纹(SHA-256)"}
 PASSED, WARNED, EXPLAINED = "通过", "通过，有提醒", "通过，提醒已说明"
+MISSING_FILE = "（缺报，无来源）"
+LINEAGE_FIELDS = ["key", "indicator", *APPENDIX_COLUMNS, "sha256"]  # the columns of a lineage frame
+# the sources' columns a lineage reads: those it shows as they are, and a project's name
+_READ = [*(c for c in LINEAGE_FIELDS if c not in ("indicator", "figure", "unit")), "detail"]
 
 
 def _derived() -> dict[str, dict]:
     return {d["key"]: d for s in sections() for d in s.derived}
 
 
-def _figure_names(summary: Summary) -> pd.DataFrame:
+def _figure_names(summary: Summary) -> dict[str, tuple[str, str]]:
     """Each key's name and unit as the lineage shows them, projects included (新开工项目, 万元)."""
-    figures = summary.figures[["key", "indicator_name", "unit"]].rename(columns={"indicator_name": "figure"})
-    status = summary.project_status
-    projects = pd.DataFrame({"key": status["key"], "figure": status["status"] + "项目总投资", "unit": "万元"})
-    return pd.concat([figures, projects], ignore_index=True).set_index("key")
+    figures, status = summary.figures, summary.project_status
+    names = dict(zip(figures["key"].tolist(), zip(figures["indicator_name"].tolist(), figures["unit"].tolist())))
+    return names | {key: (s + "项目总投资", "万元") for key, s in zip(status["key"].tolist(), status["status"].tolist())}
 
 
 def _keys(used: list[str]) -> list[str]:
@@ -47,28 +51,43 @@ def _keys(used: list[str]) -> list[str]:
 
 
 def lineage(summary: Summary, used: list[str]) -> pd.DataFrame:
-    """One row per return row behind each figure the draft used, in the order the draft uses them."""
-    keys = _keys(used)
-    names = _figure_names(summary)
-    sources = summary.sources[summary.sources["key"].isin(keys)]
-    derived = _derived()
-    computed = summary.figures[summary.figures["key"].isin(set(keys) & set(derived))].assign(
-        value=lambda d: d["ytd_value"],
-        checks=lambda d: d["key"].map(lambda k: f"由{names.loc[derived[k]['numerator'], 'figure']}÷"
-                                                f"{names.loc[derived[k]['denominator'], 'figure']}计算"),
-    )
-    found = set(sources["key"].unique())
-    missing = pd.DataFrame({"key": [k for k in keys if k not in found and k not in derived]})
-    rows = pd.concat([sources, computed.reindex(columns=sources.columns), missing.assign(file_name="（缺报，无来源）")],
-                     ignore_index=True)
-    # the warehouse gives each key's rows in org order: a stable sort on the draft's order keeps it
-    rows = rows.iloc[pd.Categorical(rows["key"], categories=keys, ordered=True).argsort(kind="stable")]
-    figure = rows["key"].map(names["figure"]).astype(object)
-    detailed = rows["detail"].notna()
-    shown = figure.copy()
-    shown[detailed] = figure[detailed] + "：" + rows.loc[detailed, "detail"].astype(str)
-    rows = rows.assign(indicator=figure, figure=shown, unit=rows["key"].map(names["unit"]))
-    return rows.reindex(columns=["key", "indicator", *APPENDIX_COLUMNS, "sha256"]).reset_index(drop=True)
+    """One row per return row behind each figure the draft used, in the order the draft uses them.
+
+    Worked out on one object array and lists rather than frame operations: an org's lineage has tens of rows, where
+    each frame operation costs more than the rows, and a district's tens of thousands, copied once.
+    """
+    keys, derived, names = _keys(used), _derived(), _figure_names(summary)
+    table = summary.sources[_READ].to_numpy(dtype=object)
+    # the warehouse gives each key's rows in org order; they keep it under the draft's order of keys
+    at: dict[str, list[int]] = {key: [] for key in keys}
+    for i, key in enumerate(table[:, 0].tolist()):
+        if key in at:
+            at[key].append(i)
+    added = []  # rows after the sources': computed figures, then those nobody reported
+    for r in frame_rows(summary.figures):
+        if r.key in at and r.key in derived:
+            computed = f"由{names[derived[r.key]['numerator']][0]}÷{names[derived[r.key]['denominator']][0]}计算"
+            at[r.key].append(len(table) + len(added))
+            added.append(_row(key=r.key, value=r.ytd_value, covers=r.covers, checks=computed))
+    for key in keys:
+        if not at[key] and key not in derived:
+            at[key].append(len(table) + len(added))
+            added.append(_row(key=key, file_name=MISSING_FILE))
+    extra = np.array(added, dtype=object).reshape(len(added), len(_READ))
+    rows = np.concatenate([table, extra])[[i for key in keys for i in at[key]]]
+    key, detail = rows[:, 0].tolist(), rows[:, -1]
+    indicator = [names[k][0] for k in key]
+    named = {"indicator": indicator, "unit": [names[k][1] for k in key], "figure": [
+        name if gap else f"{name}：{d}" for name, d, gap in zip(indicator, detail.tolist(), pd.isna(detail).tolist())]}
+    out = np.empty((len(rows), len(LINEAGE_FIELDS)), dtype=object)  # one block: a frame of columns costs more
+    for j, c in enumerate(LINEAGE_FIELDS):
+        out[:, j] = named[c] if c in named else rows[:, _READ.index(c)]
+    return pd.DataFrame(out, columns=LINEAGE_FIELDS, dtype=object)
+
+
+def _row(**values: object) -> list:
+    """A row of the sources as ``lineage`` reads them, holding ``values`` and nothing elsewhere."""
+    return [values.get(c) for c in _READ]
 
 
 def appendix(rows: pd.DataFrame, summary: Summary) -> pd.DataFrame:
@@ -98,8 +117,11 @@ def appendix(rows: pd.DataFrame, summary: Summary) -> pd.DataFrame:
 
 def appendix_cells(rows: pd.DataFrame) -> list[list[str]]:
     """The appendix as text cells, numbers in their unit's decimals."""
-    return [[display(getattr(r, k), decimals(r.unit or "", "ytd_value")) for k in APPENDIX_COLUMNS]
-            for r in frame_rows(rows)]
+    cells = []
+    for r in frame_rows(rows):
+        places = decimals(r.unit or "", "ytd_value")
+        cells.append([display(getattr(r, k), places) for k in APPENDIX_COLUMNS])
+    return cells
 
 
 def appendix_md(cells: list[list[str]]) -> list[str]:
@@ -111,9 +133,15 @@ def appendix_md(cells: list[list[str]]) -> list[str]:
 
 def write_lineage(rows: pd.DataFrame, path: Path) -> None:
     """Every source row, UTF-8 with a BOM."""
-    sourced = rows["sha256"].notna()
-    warned = rows["warnings"].fillna("") != ""
-    explained = rows["explained"].fillna("") != ""
-    result = pd.Series(PASSED, index=rows.index).where(~explained, EXPLAINED).where(~warned, WARNED).where(sourced, None)
-    write_csv(rows.assign(result=result, warnings=rows["warnings"].where(warned, None),
-                          explained=rows["explained"].where(explained, None)), path, LINEAGE_COLUMNS)
+    sha256, warnings, explained = (rows[c].to_numpy(dtype=object) for c in ("sha256", "warnings", "explained"))
+    warned, told = _said(warnings), _said(explained)
+    result = [None if gap else WARNED if w else EXPLAINED if t else PASSED
+              for gap, w, t in zip(pd.isna(sha256).tolist(), warned, told)]
+    # no warning is a missing field, not an empty text, which DuckDB's writer (a district's) would quote
+    write_csv(rows.assign(result=result, warnings=np.where(warned, warnings, None),
+                          explained=np.where(told, explained, None)), path, LINEAGE_COLUMNS)
+
+
+def _said(column: np.ndarray) -> list[bool]:
+    """Which cells of ``column`` hold something other than an empty text."""
+    return [not gap and value != "" for value, gap in zip(column.tolist(), pd.isna(column).tolist())]

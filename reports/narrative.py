@@ -90,6 +90,8 @@ class ProjectFig:
 
 
 def _number(value: object) -> float | None:
+    if isinstance(value, float):  # nearly every value: a float column's cell, told from NaN without pandas
+        return None if math.isnan(value) else float(value)
     return None if value is None or pd.isna(value) else float(value)
 
 
