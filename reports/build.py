@@ -49,8 +49,8 @@ def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, org: str | Non
         projects = query(con, "latest_projects", period=period, org=org, as_of=as_of)
         history = query(con, "report_history", period=period, org=org, as_of=as_of)
         district = query(con, "report_district", period=period, as_of=as_of) if org is None else None
-    figures, projects = snapshot_frames(figures, projects, cat)
-    return Snapshot(period, figures, projects, history, district if district is not None else pd.DataFrame())
+    figures, projects, sources = snapshot_frames(figures, projects, cat)
+    return Snapshot(period, figures, projects, history, district if district is not None else pd.DataFrame(), sources)
 
 
 def write_tables(summary: Summary, charts: list[Chart], folder: Path) -> None:

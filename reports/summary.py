@@ -53,21 +53,24 @@ class Snapshot:
     projects: pd.DataFrame  # warehouse/sql/latest_projects.sql
     history: pd.DataFrame  # warehouse/sql/report_history.sql
     district: pd.DataFrame = field(default_factory=pd.DataFrame)  # warehouse/sql/report_district.sql: 全区 sums
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # SOURCE_FIELDS of every row of figures and projects
 
     def of_orgs(self, codes: list[str]) -> Snapshot:
         """The part of the snapshot some orgs' reports read (not the district's)."""
         mine = lambda frame: frame[frame["org_code"].isin(codes)]  # noqa: E731
-        return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history))
+        return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history),
+                        sources=mine(self.sources))
 
     def each_org(self, codes: list[str]) -> Iterator[tuple[str, Snapshot]]:
         """Each org's own part, split in one pass; texts as Python strings, which one org's many small frame
         operations read faster than Arrow's."""
         frames = [f.astype({c: object for c in f.columns if pd.api.types.is_string_dtype(f[c])}).set_axis(
                       pd.Index(f.columns, dtype=object), axis=1)
-                  for f in (self.figures, self.projects, self.history)]
+                  for f in (self.figures, self.projects, self.history, self.sources)]
         groups = [dict(tuple(f.groupby("org_code", sort=False))) for f in frames]
         for code in codes:
-            yield code, Snapshot(self.period, *(g.get(code, f.iloc[:0]) for g, f in zip(groups, frames)))
+            figures, projects, history, sources = (g.get(code, f.iloc[:0]) for g, f in zip(groups, frames))
+            yield code, Snapshot(self.period, figures, projects, history, sources=sources)
 
 
 @dataclass(frozen=True)
@@ -324,13 +327,15 @@ def _sources(rows: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> pd.D
     ).reindex(columns=SOURCE_FIELDS)
 
 
-def snapshot_frames(figures: pd.DataFrame, projects: pd.DataFrame, cat: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The warehouse rows with their catalogue key and the registry's org names."""
+def snapshot_frames(figures: pd.DataFrame, projects: pd.DataFrame,
+                    cat: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The warehouse rows with their catalogue key and the registry's org names, and the sources of every figure:
+    worked out once for the period's every org, column by column, rather than org by org."""
     names = org_names(cat)
     figures = figures.assign(key=figures["form_code"] + "_" + figures["indicator_code"],
                              org_name=figures["org_code"].map(names))
     projects = projects.assign(org_name=projects["org_code"].map(names).fillna(projects["org_name"]))
-    return figures, projects
+    return figures, projects, _sources(figures, projects, cat)
 
 
 def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:
@@ -352,5 +357,5 @@ def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:
         project_status=_project_status(projects, cat, snap.period, names, district),
         projects=projects.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
         history=_history(history, district),
-        sources=_sources(rows, projects, cat),
+        sources=pick(snap.sources).reset_index(drop=True),
     )

@@ -53,8 +53,8 @@ def snap(cat):
                                      "location", "industry", "responsible", "file_name", "sheet", "cell", "sha256"])
     history = pd.DataFrame(columns=["org_code", "form_code", "indicator_code", "month", "period", "ytd_value",
                                     "prior_ytd_value"]).astype({"month": "datetime64[us]", "period": "datetime64[us]"})
-    figures, projects = snapshot_frames(figures, projects.astype({"period": "datetime64[us]"}), cat)
-    return Snapshot(JUNE, figures, projects, history, district_of(figures))
+    figures, projects, sources = snapshot_frames(figures, projects.astype({"period": "datetime64[us]"}), cat)
+    return Snapshot(JUNE, figures, projects, history, district_of(figures), sources)
 
 
 def district_of(figures: pd.DataFrame) -> pd.DataFrame:
