@@ -73,10 +73,20 @@ def shoot(driver, name: str, folder: Path) -> None:
 
 
 def log_in(driver, url: str, name: str) -> None:
+    """Sign in as ``name`` and wait for the page after the sign-in, so that the next page asked for carries the
+    session (a page asked for while the sign-in is still on its way would be sent to the sign-in page)."""
     driver.get(f"{url}/login")
     driver.find_element("id", "name").send_keys(name)
     driver.find_element("id", "password").send_keys(PASSWORDS[name])
     driver.find_element("id", "login").click()
+    WebDriverWait(driver, 30, poll_frequency=0.1).until(lambda d: "/login" not in d.current_url)
+
+
+def log_out(driver) -> None:
+    """Sign out and wait for the sign-in page it leads to: the sign-out's answer clears the session cookie, and must
+    not arrive after the next sign-in's."""
+    driver.find_element("css selector", "form.logout button").click()
+    WebDriverWait(driver, 30, poll_frequency=0.1).until(lambda d: "/login" in d.current_url)
 
 
 def downloaded(folder: Path, timeout: float = 60) -> Path:
@@ -127,7 +137,7 @@ def test_a_clerk_uploads_a_bad_return_and_the_office_sees_it(portal, browser, ca
     book = openpyxl.load_workbook(io.BytesIO(receipt.read_bytes()))
     assert any("D5" in [str(v) for v in row] for row in book["审核结果"].iter_rows(values_only=True))
 
-    browser.find_element("css selector", "form.logout button").click()
+    log_out(browser)
     log_in(browser, url, "统计局")
     browser.get(f"{url}/office?period=2026-01")
     cell = browser.find_element("css selector", f"td.state[title^='{ORG_NAME} ZB05表']")
