@@ -71,6 +71,10 @@ class Warehouse:
         with self.locked(timeout):
             with connect(self.path, **WRITER_CONFIG) as con:
                 yield con
+                if publish_after:
+                    # every commit into the file itself now: DuckDB checkpoints on closing only once nothing in the
+                    # process refers to the database any more, and the snapshot is a copy of the file alone
+                    con.execute("checkpoint")
             if publish_after:
                 self.publish(held=True)
 
