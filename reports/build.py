@@ -50,7 +50,7 @@ def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, org: str | Non
         history = query(con, "report_history", period=period, org=org, as_of=as_of)
         district = query(con, "report_district", period=period, as_of=as_of) if org is None else None
     figures, projects, sources = snapshot_frames(figures, projects, cat)
-    return Snapshot(period, figures, projects, history, district if district is not None else pd.DataFrame(), sources)
+    return Snapshot(period, figures, projects, history, sources, district if district is not None else pd.DataFrame())
 
 
 def write_tables(summary: Summary, charts: list[Chart], folder: Path) -> None:

@@ -9,9 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import os
-import struct
 import zipfile
-import zlib
 from copy import copy
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 
 from statreturns.reports import paper
-from statreturns.reports.files import rows, set_text, xml_safe
+from statreturns.reports.files import add_parts, rows, set_text, xml_safe
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import where
@@ -354,65 +352,35 @@ _STAND_IN, _STAND_IN_HEIGHT = "RECEIPT-LINE", 409  # the line and the height (po
 _LINE, _HEIGHT = f">{_STAND_IN}<".encode(), f' ht="{_STAND_IN_HEIGHT}" customHeight="1"'.encode()
 
 
-@dataclass(frozen=True)
-class _Member:
-    """A zip member deflated, ready to be put in an archive."""
-
-    name: bytes
-    crc: int
-    size: int
-    data: bytes
-
-
-def _member(name: str, data: bytes) -> _Member:
-    """``data`` as the zip member ``name``."""
-    deflated = zlib.compress(data, wbits=-15)  # raw, without zlib's header and checksum: as zip holds it
-    return _Member(name.encode(), zlib.crc32(data), len(data), deflated)
-
-
-# a member's local header (signature, version needed, flags, method, time, date, CRC-32, sizes, name and extra
-# lengths), its central directory entry (signature, version made by, the same fields, comment length, disk,
-# attributes, its header's offset) and the end of the directory (signature, disks, entries, size, offset, comment)
-_LOCAL, _CENTRAL, _END = struct.Struct("<4s5H3L2H"), struct.Struct("<4s6H3L5H2L"), struct.Struct("<4s4H2LH")
-_ZIP_VERSION, _DEFLATED, _DOS_DATE = 20, 8, (1 << 5) | 1  # 2.0 (deflate); the method; 1980-01-01 (no clock read)
-
-
-def _zip(members: list[_Member]) -> bytes:
-    """The zip archive of ``members``, put together as zipfile would, without deflating or stating each again."""
-    parts, entries, offset = [], [], 0
-    for m in members:
-        fields = (_ZIP_VERSION, 0, _DEFLATED, 0, _DOS_DATE, m.crc, len(m.data), m.size, len(m.name), 0)
-        parts += (_LOCAL.pack(b"PK\3\4", *fields), m.name, m.data)
-        entries += (_CENTRAL.pack(b"PK\1\2", _ZIP_VERSION, *fields, 0, 0, 0, 0, offset), m.name)
-        offset += _LOCAL.size + len(m.name) + len(m.data)
-    directory = b"".join(entries)
-    end = _END.pack(b"PK\5\6", 0, 0, len(members), len(members), len(directory), offset, 0)
-    return b"".join((*parts, directory, end))
-
-
 @cache
-def _receipt_parts() -> tuple[tuple[str, bytes, _Member | None], ...]:
-    """A clean 回执 saved once by openpyxl with a stand-in line, as zip members (name, content, and deflated once
-    when it holds no stand-in): every clean 回执 is this book with its own line (and that line's height) put in, a
-    thousandth of the time of building and saving each."""
+def _receipt_parts() -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    """A clean 回执 saved once by openpyxl with a stand-in line: its parts that do not hold the line or its height,
+    zipped once, and those that do (name, content). Every clean 回执 is this package with its own line (and that
+    line's height) put in, a thousandth of the time of building and saving each."""
     book = openpyxl.Workbook()
     book.active.title = RESULTS
     _receipt(book.active, _STAND_IN)
     book.active.row_dimensions[1].height = _STAND_IN_HEIGHT
-    buffer = io.BytesIO()
-    book.save(buffer)
-    with zipfile.ZipFile(buffer) as z:
-        contents = [(name, z.read(name)) for name in z.namelist()]
-    return tuple((name, data, None if _LINE in data or _HEIGHT in data else _member(name, data))
-                 for name, data in contents)
+    saved = io.BytesIO()
+    book.save(saved)
+    package, own = io.BytesIO(), []
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if _LINE in data or _HEIGHT in data:
+                own.append((info.filename, data))
+            else:
+                out.writestr(info, data)
+    return package.getvalue(), tuple(own)
 
 
 def clean_receipt(text: str) -> bytes:
     """The xlsx bytes of a clean file's 回执 saying ``text``."""
     height = paper.row_height([(text, RECEIPT_WIDTH)])
     line, row = f">{escape(xml_safe(text))}<".encode(), f' ht="{height}" customHeight="1"'.encode() if height else b""
-    return _zip([member or _member(name, data.replace(_LINE, line).replace(_HEIGHT, row))
-                 for name, data, member in _receipt_parts()])
+    package, own = _receipt_parts()
+    return add_parts(package, [(name, data.replace(_LINE, line).replace(_HEIGHT, row), zipfile.ZIP_DEFLATED)
+                               for name, data in own])
 
 
 def feedback_book(fb: FileFeedback, grids: list[Grid] | None, cat: Catalogue) -> openpyxl.Workbook:

@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import tempfile
+import zipfile
 from collections import namedtuple
 from functools import lru_cache
 from pathlib import Path
@@ -158,6 +159,19 @@ def _write_rows(frame: pd.DataFrame, labels: dict[str, str] | None, out: TextIO)
         con.execute("copy csv_rows to ? (header)", [str(part)])
         with open(part, encoding="utf-8", newline="") as body:
             shutil.copyfileobj(body, out)
+
+
+def add_parts(package: bytes, parts: list[tuple[str, bytes | str, int]]) -> bytes:
+    """A copy of the zip ``package`` with ``parts`` (name, content, zipfile's compression) added after its own: what
+    every copy shares is deflated once, where the package is made; the added parts deflate at the fastest level and
+    carry a fixed date, so the same content gives the same bytes."""
+    buffer = io.BytesIO(package)
+    with zipfile.ZipFile(buffer, "a", compresslevel=1) as out:
+        for name, data, compression in parts:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            out.writestr(info, data)
+    return buffer.getvalue()
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")

@@ -52,14 +52,13 @@ class Snapshot:
     figures: pd.DataFrame  # warehouse/sql/report_figures.sql
     projects: pd.DataFrame  # warehouse/sql/latest_projects.sql
     history: pd.DataFrame  # warehouse/sql/report_history.sql
+    sources: pd.DataFrame  # SOURCE_FIELDS of every row of figures and projects (snapshot_frames)
     district: pd.DataFrame = field(default_factory=pd.DataFrame)  # warehouse/sql/report_district.sql: 全区 sums
-    sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # SOURCE_FIELDS of every row of figures and projects
 
     def of_orgs(self, codes: list[str]) -> Snapshot:
         """The part of the snapshot some orgs' reports read (not the district's)."""
         mine = lambda frame: frame[frame["org_code"].isin(codes)]  # noqa: E731
-        return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history),
-                        sources=mine(self.sources))
+        return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history), mine(self.sources))
 
     def each_org(self, codes: list[str]) -> Iterator[tuple[str, Snapshot]]:
         """Each org's own part, split in one pass; texts as Python strings, which one org's many small frame
@@ -69,8 +68,7 @@ class Snapshot:
                   for f in (self.figures, self.projects, self.history, self.sources)]
         groups = [dict(tuple(f.groupby("org_code", sort=False))) for f in frames]
         for code in codes:
-            figures, projects, history, sources = (g.get(code, f.iloc[:0]) for g, f in zip(groups, frames))
-            yield code, Snapshot(self.period, figures, projects, history, sources=sources)
+            yield code, Snapshot(self.period, *(g.get(code, f.iloc[:0]) for g, f in zip(groups, frames)))
 
 
 @dataclass(frozen=True)

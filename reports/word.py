@@ -23,7 +23,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, Mm, Pt
 
-from statreturns.reports.files import xml_safe
+from statreturns.reports.files import add_parts, xml_safe
 
 # GB/T 9704-2012 §5.2.1 and §7: A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm; 22 lines of 28 characters
 PAGE_MM = (210, 297)
@@ -335,10 +335,7 @@ def write_docx(markdown: str, folder: Path, appendix: Appendix, path: Path) -> N
     media = [(f"media/image{n}.png", rid, blob) for n, (blob, rid) in enumerate(pictures.ids.items(), 1)]
     rels = ref.relationships + "".join(f'<Relationship Id="{rid}" Type="{IMAGE_RELATIONSHIP}" Target="{target}"/>'
                                        for target, rid, _ in media) + "</Relationships>"
-    package = io.BytesIO(ref.package)
-    with zipfile.ZipFile(package, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        out.writestr(DOCUMENT, document)
-        out.writestr(DOCUMENT_RELS, rels)
-        for target, _, blob in media:
-            out.writestr(f"word/{target}", blob, zipfile.ZIP_STORED)  # a PNG is compressed already
-    path.write_bytes(package.getvalue())
+    path.write_bytes(add_parts(ref.package, [
+        (DOCUMENT, document, zipfile.ZIP_DEFLATED), (DOCUMENT_RELS, rels, zipfile.ZIP_DEFLATED),
+        *((f"word/{target}", blob, zipfile.ZIP_STORED) for target, _, blob in media),  # a PNG is compressed already
+    ]))

@@ -173,9 +173,8 @@ def _figure_rows(bk: _Book, ws, lines: list[_Line], columns: dict[str, str], sta
     first, last = keys.index(TEXT_SPAN[0]), keys.index(TEXT_SPAN[-1])
     for r, line in enumerate(lines, start=start):
         for c, cell in enumerate(line.cells[skip:]):
-            if cell:  # _put, inline: this loop writes most of the workbook's cells
-                write, value, fmt = cell
-                write(ws, r, c, value, fmt)
+            if cell:
+                _put(ws, r, c, cell)
         if line.text is not None:
             bk.merged(ws, r, first, last, line.text, bk.text)
         if line.height:

@@ -54,7 +54,7 @@ def snap(cat):
     history = pd.DataFrame(columns=["org_code", "form_code", "indicator_code", "month", "period", "ytd_value",
                                     "prior_ytd_value"]).astype({"month": "datetime64[us]", "period": "datetime64[us]"})
     figures, projects, sources = snapshot_frames(figures, projects.astype({"period": "datetime64[us]"}), cat)
-    return Snapshot(JUNE, figures, projects, history, district_of(figures), sources)
+    return Snapshot(JUNE, figures, projects, history, sources, district_of(figures))
 
 
 def district_of(figures: pd.DataFrame) -> pd.DataFrame:
