@@ -16,6 +16,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 
 from statreturns.intake.limits import DEFAULT_LIMITS, Limits
@@ -28,11 +29,29 @@ RAISED = "读取时出错（{error}），请用 Excel 或 WPS 打开并另存后
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "ARROW_DEFAULT_MEMORY_POOL": "system"}
 _POLL = 0.2
+READING = ("statreturns.intake.read",)  # what a worker that reads files imports, preloaded where workers are forked
 
 
 def default_processes() -> int:
     """One worker per core this process may run on."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _forkserver(preload: Iterable[str]):
+    """The context workers are started in: forked from a server process that imported ``preload`` first (once it
+    runs, later preloads change nothing), in the environment workers need."""
+    for key, value in WORKER_ENV.items():
+        os.environ.setdefault(key, value)
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    return context
+
+
+def start_server(preload: Iterable[str] = READING) -> None:
+    """Start the server workers are forked from, and return without waiting for its imports: a command that will
+    work in workers calls this first, so that the server's imports run beside the command's own."""
+    _forkserver(preload)
+    forkserver.ensure_running()
 
 
 def _resolve(name: str) -> Callable:
@@ -96,11 +115,8 @@ class Pool:
     """Processes that run ``module:function(items, *args, failed=..., started=...)`` over tasks, in isolation."""
 
     def __init__(self, processes: int | None = None, limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = ()):
-        for key, value in WORKER_ENV.items():
-            os.environ.setdefault(key, value)
         self.limits = limits
-        self.context = mp.get_context("forkserver")
-        self.context.set_forkserver_preload(list(preload))
+        self.context = _forkserver(preload)
         self.workers = [self._spawn() for _ in range(processes or default_processes())]
         self.errors: list[str] = []  # tracebacks of items that raised, for whoever keeps a log
 

@@ -22,7 +22,7 @@ import pandas as pd
 from statreturns.intake.inbox import Entry, discover
 from statreturns.intake.limits import DEFAULT_LIMITS
 from statreturns.intake.read import FilesRead
-from statreturns.intake.workers import Pool
+from statreturns.intake.workers import READING, Pool
 from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import finding
@@ -69,7 +69,7 @@ class _Quiet:
 @cache
 def reader_pool() -> Pool:
     """The worker processes this process reads files with, started once and kept for its later ingests."""
-    pool = Pool(limits=DEFAULT_LIMITS, preload=("statreturns.intake.read",))
+    pool = Pool(limits=DEFAULT_LIMITS, preload=READING)
     atexit.register(pool.close)
     return pool
 
@@ -200,7 +200,8 @@ def ingest(
         for (period,) in con.execute(sql("stage_periods")).fetchall():
             _load_period(con, period, cat, now, closed)
         con.execute(sql("stage_findings_load"))
-        con.execute(sql("insert_duplicates"), {"loaded_at": now})
+        with _memory(con, None):  # joins every copy to its original: a moved inbox of a year is 100,000 copies
+            con.execute(sql("insert_duplicates"), {"loaded_at": now})
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
         if run_period is not None:  # the month's figures against their history and peers, with what just came in

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from statreturns.flows import watchdog
 from statreturns.flows.commands import Refused, common, month, period_arg, writable_folder
 from statreturns.flows.config import Settings
+from statreturns.intake import workers
 from statreturns.schemas.states import SUBMISSION_STATUSES
 
 if TYPE_CHECKING:  # the load machinery (pandera, pandas) is imported only by the commands that load
@@ -78,6 +79,7 @@ def _can_run(settings: Settings) -> None:
 
 
 def cmd_run(args, settings: Settings) -> int:
+    workers.start_server()  # its imports beside this process's own
     from statreturns.flows.monthly import monthly_consolidation, previous_month
     from statreturns.flows.progress import bar
     from statreturns.reports.status import period_status, short_text
@@ -98,6 +100,7 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 def cmd_backfill(args, settings: Settings) -> int:
+    workers.start_server()
     from statreturns.flows.monthly import backfill
     from statreturns.flows.progress import bar
 
@@ -130,6 +133,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
+    workers.start_server()
     from statreturns.flows import progress
     from statreturns.intake.inbox import discover
     from statreturns.warehouse.load import ingest
@@ -146,6 +150,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_rebuild(args, settings: Settings) -> int:
+    workers.start_server()
     from statreturns.warehouse.rebuild import rebuild
 
     wh = settings.wh
