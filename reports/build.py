@@ -17,7 +17,7 @@ from statreturns.reports.lineage import (
     APPENDIX_COLUMNS, APPENDIX_WIDTHS_CM, LINEAGE_STEM, appendix, appendix_cells, appendix_md, lineage, write_lineage,
 )
 from statreturns.reports.narrative import load_template, render
-from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames
+from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames, summaries
 from statreturns.reports.word import Appendix, write_docx
 from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
 from statreturns.intake.limits import Limits
@@ -92,32 +92,32 @@ def report_pool() -> Pool:
     return pool
 
 
-def write_one(snap: Snapshot, cat: Catalogue, org: str, out: Path, template: jinja2.Template) -> Path:
-    """One org's report, or the district's, from ``snap``.
+def write_one(summary: Summary, out: Path, template: jinja2.Template) -> Path:
+    """One org's report, or the district's.
 
     An org's texts are held as Python strings while it is written: its many small frame operations read single
     values, which Arrow-backed strings make several times dearer (a fifth of a report's time). The district's report,
     whose frames hold every org's rows, keeps Arrow's column-wise string kernels.
     """
-    strings = contextlib.nullcontext() if org == DISTRICT else pd.option_context("mode.string_storage", "python")
+    strings = contextlib.nullcontext() if summary.district else pd.option_context("mode.string_storage", "python")
     with strings:
-        return write_report(build_summary(snap, cat, org), out, template)
+        return write_report(summary, out, template)
 
 
 def write_reports_of(orgs: list[str], snap: Snapshot, cat: Catalogue, out: Path, template: Path | None, *,
                      failed: dict[int, str], started) -> list[Path]:
     """A worker's task: the reports of some orgs, from the part of the period's snapshot that is theirs."""
     tmpl = load_template(template)
-    parts = list(snap.each_org(orgs))
-    # what lives through the task (the share, the modules, the caches) is kept out of the collector's way: a report
-    # makes many short-lived objects, and each full collection would walk all of it again
+    made = list(summaries(snap, cat, orgs))
+    # what lives through the task (the summaries, the modules, the caches) is kept out of the collector's way: a
+    # report makes many short-lived objects, and each full collection would walk all of it again
     gc.freeze()
     try:
         folders = []
-        for i, (org, mine) in enumerate(parts):
+        for i, summary in enumerate(made):
             started(i)
             if i not in failed:
-                folders.append(write_one(mine, cat, org, out, tmpl))
+                folders.append(write_one(summary, out, tmpl))
         return folders
     finally:
         gc.unfreeze()
@@ -133,12 +133,13 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
     snap = read_snapshot(wh, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
     each = [org for org in orgs if org != DISTRICT]
     if len(each) < PARALLEL_FROM:
-        return [write_one(snap, cat, org, out, tmpl) for org in orgs]
+        return [write_one(summary, out, tmpl) for summary in summaries(snap, cat, orgs)]
     pool = report_pool()
     # the district's report is written here, in a thread, while the workers write the orgs': this thread mostly
     # waits for them
     with ThreadPoolExecutor(1) as here:
-        district = here.submit(write_one, snap, cat, DISTRICT, out, tmpl) if DISTRICT in orgs else None
+        district = (here.submit(lambda: write_one(build_summary(snap, cat, DISTRICT), out, tmpl)) if DISTRICT in orgs
+                    else None)
         written = pool.map("statreturns.reports.build:write_reports_of",
                            (Work(share, (snap.of_orgs(share),)) for share in pool.shares(each)), cat, out, template)
         folders = [folder for part in written for folder in part]

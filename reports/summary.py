@@ -30,6 +30,7 @@ STATUS_FIELDS = [
     "section", "form_code", "form_title", "department", "key", "status", "count", "total_investment",
     "total_investment_yi", "month", "covers", "missing", "note",
 ]
+HISTORY_FIELDS = ["key", "month", "ytd_value", "prior_ytd_value"]
 PROJECT_FIELDS = ["org_name", "project_name", "status", "total_investment", "location", "industry", "responsible"]
 SOURCE_FIELDS = [
     "key", "detail", "org_code", "org_name", "value", "covers", "file_name", "sheet", "cell", "sha256", "checks",
@@ -59,16 +60,6 @@ class Snapshot:
         """The part of the snapshot some orgs' reports read (not the district's)."""
         mine = lambda frame: frame[frame["org_code"].isin(codes)]  # noqa: E731
         return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history), mine(self.sources))
-
-    def each_org(self, codes: list[str]) -> Iterator[tuple[str, Snapshot]]:
-        """Each org's own part, split in one pass; texts as Python strings, which one org's many small frame
-        operations read faster than Arrow's."""
-        frames = [f.astype({c: object for c in f.columns if pd.api.types.is_string_dtype(f[c])}).set_axis(
-                      pd.Index(f.columns, dtype=object), axis=1)
-                  for f in (self.figures, self.projects, self.history, self.sources)]
-        groups = [dict(tuple(f.groupby("org_code", sort=False))) for f in frames]
-        for code in codes:
-            yield code, Snapshot(self.period, *(g.get(code, f.iloc[:0]) for g, f in zip(groups, frames)))
 
 
 @dataclass(frozen=True)
@@ -146,22 +137,46 @@ def _yoy(ytd: pd.Series, prior: pd.Series, yoy: pd.Series) -> pd.Series:
     return ((ytd / prior - 1) * 100).where(yoy.astype(bool) & (prior > 0))
 
 
-# ---------------------------------------------------------------- one organisation
+# ---------------------------------------------------------------- organisations, all of a share at once
 
 
-def _org_figures(rows: pd.DataFrame, inds: pd.DataFrame, period: dt.date) -> pd.DataFrame:
-    """One org's figures: its latest return of the year per form, stale and missing ones marked."""
-    mine = inds.merge(rows.drop(columns=["key"], errors="ignore"), on=KEY, how="left")
+def _orgs_figures(rows: pd.DataFrame, inds: pd.DataFrame, period: dt.date, codes: list[str]) -> pd.DataFrame:
+    """Each org's figures, the catalogue's indicators in order for each of ``codes``: its latest return of the year
+    per form, stale and missing ones marked."""
+    base = inds.iloc[np.tile(np.arange(len(inds)), len(codes))].reset_index(drop=True).assign(
+        org_code=np.repeat(np.asarray(codes, dtype=object), len(inds)))
+    mine = base.merge(rows.drop(columns=["key"], errors="ignore"), on=["org_code", *KEY], how="left")
     month = mine["period"].dt.month
     missing = mine["period"].isna()
     stale = ~missing & (month != period.month)
-    sent = mine["form_code"].isin(set(rows["form_code"]))
-    stale_notes = month.map(lambda m: stale_note(period, int(m)) if pd.notna(m) else "")
+    sent_forms = set(zip(rows["org_code"], rows["form_code"]))
+    sent = np.fromiter((pair in sent_forms for pair in zip(mine["org_code"], mine["form_code"])), bool, len(mine))
+    stale_notes = month.map({m: stale_note(period, int(m)) for m in month.dropna().unique()})
     note = np.select([missing & sent, missing, stale], ["报表未填此项", "缺报", stale_notes], "")
     return mine.assign(
         month=month, covers=covers(month), stale=stale, missing=missing, note=note,
         yoy_pct=_yoy(mine["ytd_value"], mine["prior_ytd_value"], mine["yoy"]),
     )
+
+
+def _by_org(frame: pd.DataFrame, columns: list[str]) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """``frame``'s rows split by org, each with ``columns``, its texts as Python strings (an org's many small frame
+    operations read single values, which Arrow makes dearer) and a fresh index; and the empty frame of an org with
+    no rows. Sorted by org once, each org's rows are a slice."""
+    codes = frame["org_code"].to_numpy(dtype=object)
+    order = np.argsort(codes, kind="stable")
+    codes, frame = codes[order], frame[columns].iloc[order]
+    frame = frame.astype({c: object for c in columns if pd.api.types.is_string_dtype(frame[c])}).set_axis(
+        pd.Index(columns, dtype=object), axis=1)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
+    parts = {}
+    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(codes)]):
+        part = frame.iloc[start:end]
+        part.index = pd.RangeIndex(end - start)
+        parts[codes[start]] = part
+    empty = frame.iloc[:0]
+    empty.index = pd.RangeIndex(0)
+    return parts, empty
 
 
 # ---------------------------------------------------------------- the district
@@ -219,32 +234,35 @@ def _district_figures(rows: pd.DataFrame, district: pd.DataFrame, inds: pd.DataF
 
 
 def _derived(figures: pd.DataFrame) -> pd.DataFrame:
-    """The ratios of sections.yaml (隐患整改完成率), from the figures they divide."""
-    by_key = {r.key: r for r in rows(figures)}
+    """The ratios of sections.yaml (隐患整改完成率), from the figures they divide: one row per spec and org (or the
+    district's one set of figures), the org's rows in the order of ``figures``."""
     found = []
     for sec in sections():
         for spec in sec.derived:
-            num, den = by_key[spec["numerator"]], by_key[spec["denominator"]]
-            absent = next((f for f in (den, num) if pd.isna(f.ytd_value)), None)
-            zero = absent is None and den.ytd_value <= 0
-            ok = absent is None and not zero
-            found.append({
-                "section": sec.name, "key": spec["key"], "form_code": None, "indicator_code": None,
-                "indicator_name": spec["name"], "unit": spec["unit"], "kind": "derived", "yoy": False,
-                "department": den.department, "ytd_value": num.ytd_value / den.ytd_value * 100 if ok else None,
-                "month": den.month, "covers": den.covers, "stale": den.stale, "missing": not ok,
-                "note": (absent.note if absent is not None else f"无法计算：{den.indicator_name}为0" if zero
-                         else den.note),
-            })
-    return pd.DataFrame(found, columns=FIGURE_FIELDS)
+            num, den = (figures[figures["key"] == spec[part]].reset_index(drop=True) for part in ("numerator", "denominator"))
+            den_absent, num_absent = den["ytd_value"].isna(), num["ytd_value"].isna()
+            zero = ~den_absent & ~num_absent & (den["ytd_value"] <= 0)
+            ok = ~den_absent & ~num_absent & ~zero
+            note = np.select([den_absent, num_absent, zero],
+                             [den["note"], num["note"], "无法计算：" + den["indicator_name"].astype(object) + "为0"], den["note"])
+            found.append(pd.DataFrame({
+                "org_code": den.get("org_code"), "section": sec.name, "key": spec["key"], "form_code": None,
+                "indicator_code": None, "indicator_name": spec["name"], "unit": spec["unit"], "kind": "derived",
+                "yoy": False, "department": den["department"],
+                "ytd_value": (num["ytd_value"] / den["ytd_value"] * 100).where(ok).astype(object).where(ok, None),
+                "month": den["month"], "covers": den["covers"], "stale": den["stale"], "missing": ~ok, "note": note,
+            }))
+    return pd.concat(found, ignore_index=True).reindex(columns=["org_code", *FIGURE_FIELDS])
 
 
 def _ordered(figures: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
-    """Figures and derived rows together, each derived row at the end of its section."""
+    """Figures and derived rows together, org by org, each derived row at the end of its section."""
     order = {s.name: i for i, s in enumerate(sections())}
-    both = pd.concat([figures.reindex(columns=FIGURE_FIELDS), derived], ignore_index=True)
+    both = pd.concat([figures.reindex(columns=["org_code", *FIGURE_FIELDS]), derived], ignore_index=True)
+    orgs = {code: i for i, code in enumerate(dict.fromkeys(figures["org_code"]))} if "org_code" in figures else {}
+    org_rank = both["org_code"].map(orgs).fillna(0).to_numpy(dtype=float) if orgs else np.zeros(len(both))
     rank = both["section"].map(order).to_numpy(dtype=float)
-    return both.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+    return both.iloc[np.lexsort((np.arange(len(both)), rank, org_rank))].reset_index(drop=True)
 
 
 def _rounded(figures: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
@@ -255,43 +273,53 @@ def _rounded(figures: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     return figures.assign(**values, yoy_pct=figures["yoy_pct"].astype(float).round(cat.decimals_of("%")))
 
 
-def _project_status(rows: pd.DataFrame, cat: Catalogue, period: dt.date, names: pd.Series, district: bool) -> pd.DataFrame:
-    """Per ZB03 status: number of projects and total investment (万元 and 亿元), with the months they cover."""
+def _project_status(rows: pd.DataFrame, cat: Catalogue, period: dt.date, names: pd.Series,
+                    orgs: list[str] | None = None) -> list[pd.DataFrame]:
+    """Per ZB03 status: number of projects and total investment (万元 and 亿元), with the months they cover; one
+    table for each of ``orgs`` from its own projects, or (None) one for the district from all of them."""
     form = project_form(cat)
-    g = rows.groupby("status")["total_investment"]
-    latest = rows["period"].max() if len(rows) else pd.NaT
-    month = latest.month if pd.notna(latest) else None
-    if district:
-        group = rows.assign(form_code=form.code)
-        parts = [_stale_notes(group, period, ["form_code"]), _missing_notes(group, names, ["form_code"])]
-        note = "；".join(p.iloc[0] for p in parts if len(p))
-    else:
-        note = "缺报" if month is None else "" if month == period.month else stale_note(period, month)
-    status = pd.DataFrame({"status": list(form.statuses)})
-    sent = month is not None
-    total = status["status"].map(g.sum()).fillna(0.0)
-    return status.assign(
-        section=next(s.name for s in sections() if form.code in s.forms), form_code=form.code, form_title=form.title,
-        department=form.department,
-        key=form.code + "_" + status["status"],
-        count=status["status"].map(g.count()).fillna(0).astype(int) if sent else None,
-        total_investment=total.round(cat.decimals_of(form.unit)) if sent else None,
-        total_investment_yi=(total / YI).round(cat.decimals_of(YI_UNIT)) if sent else None,
-        month=month, covers=WINDOWS.get(month),
-        missing=not sent, note=note,
-    ).reindex(columns=STATUS_FIELDS)
+    statuses = list(form.statuses)
+    district = orgs is None
+    own = rows.assign(org_code=DISTRICT) if district else rows
+    codes = [DISTRICT] if district else orgs
+    grid = pd.MultiIndex.from_product([codes, statuses])
+    g = own.groupby(["org_code", "status"])["total_investment"]
+    total = g.sum().reindex(grid).fillna(0.0) if len(rows) else pd.Series(0.0, index=grid)
+    counts = (g.count().reindex(grid).fillna(0).astype(int) if len(rows) else pd.Series(0, index=grid)).tolist()
+    wan, yi = total.round(cat.decimals_of(form.unit)).tolist(), (total / YI).round(cat.decimals_of(YI_UNIT)).tolist()
+    latest = own.groupby("org_code")["period"].max()
+    section = next(s.name for s in sections() if form.code in s.forms)
+    keys = [f"{form.code}_{status}" for status in statuses]
+    tables = []
+    for i, code in enumerate(codes):
+        at = latest.get(code, pd.NaT)
+        month = at.month if pd.notna(at) else None
+        if district:
+            group = rows.assign(form_code=form.code)
+            parts = [_stale_notes(group, period, ["form_code"]), _missing_notes(group, names, ["form_code"])]
+            note = "；".join(p.iloc[0] for p in parts if len(p))
+        else:
+            note = "缺报" if month is None else "" if month == period.month else stale_note(period, month)
+        sent, mine = month is not None, slice(i * len(statuses), (i + 1) * len(statuses))
+        tables.append(pd.DataFrame({
+            "section": section, "form_code": form.code, "form_title": form.title, "department": form.department,
+            "key": keys, "status": statuses, "count": counts[mine] if sent else None,
+            "total_investment": wan[mine] if sent else None, "total_investment_yi": yi[mine] if sent else None,
+            "month": month, "covers": WINDOWS.get(month), "missing": not sent, "note": note,
+        }, columns=STATUS_FIELDS))
+    return tables
 
 
-def _history(rows: pd.DataFrame, district: bool) -> pd.DataFrame:
-    """本年累计 and 上年同期累计 by month: an org's own returns (a month it missed is a gap), or the district's sums."""
+def _history(rows: pd.DataFrame, own: bool, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """本年累计 and 上年同期累计 by month (and by ``by``): an org's own returns, where a month it missed is a gap
+    (``own``), or the district's sums."""
     month = rows["month"].dt.month
     keyed = rows.assign(key=rows["form_code"] + "_" + rows["indicator_code"], month=month)
-    if not district:
+    if own:
         carried = keyed["period"].dt.month != month
         keyed = keyed.assign(ytd_value=keyed["ytd_value"].mask(carried),
                              prior_ytd_value=keyed["prior_ytd_value"].mask(carried))
-    sums = keyed.groupby(["key", "month"])[["ytd_value", "prior_ytd_value"]].sum(min_count=1)
-    return sums.reset_index()
+    return keyed.groupby([*by, "key", "month"])[["ytd_value", "prior_ytd_value"]].sum(min_count=1).reset_index()
 
 
 @lru_cache(maxsize=4096)
@@ -336,24 +364,48 @@ def snapshot_frames(figures: pd.DataFrame, projects: pd.DataFrame,
     return figures, projects, _sources(figures, projects, cat)
 
 
-def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:
-    """The summary for one org code or ``all``, from a snapshot already keyed (``snapshot_frames``)."""
-    district = org == DISTRICT
+def _district_summary(snap: Snapshot, cat: Catalogue) -> Summary:
     names = org_names(cat)
-    pick = (lambda f: f) if district else (lambda f: f[f["org_code"] == org])
-    rows, projects, history = pick(snap.figures), pick(snap.projects), pick(snap.history)
-    inds = indicator_frame(cat)
-    figures = (_district_figures(rows, snap.district, inds, snap.period, names) if district
-               else _org_figures(rows, inds, snap.period))
-    levels = {o.code: o.level for o in cat.orgs}
+    figures = _district_figures(snap.figures, snap.district, indicator_frame(cat), snap.period, names)
     return Summary(
-        period=snap.period,
-        org_code=org,
-        org_name=DISTRICT_NAME if district else names.get(org, org),
-        org_level=None if district else levels.get(org),
-        figures=_rounded(_ordered(figures, _derived(figures)), cat),
-        project_status=_project_status(projects, cat, snap.period, names, district),
-        projects=projects.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
-        history=_history(history, district),
-        sources=pick(snap.sources).reset_index(drop=True),
+        period=snap.period, org_code=DISTRICT, org_name=DISTRICT_NAME, org_level=None,
+        figures=_rounded(_ordered(figures, _derived(figures)), cat)[FIGURE_FIELDS],
+        project_status=_project_status(snap.projects, cat, snap.period, names)[0],
+        projects=snap.projects.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
+        history=_history(snap.history, own=False),
+        sources=snap.sources.reset_index(drop=True),
     )
+
+
+def summaries(snap: Snapshot, cat: Catalogue, codes: list[str]) -> Iterator[Summary]:
+    """The summary of each org code (or ``all``) in turn, from a snapshot already keyed (``snapshot_frames``).
+
+    The orgs' figures, ratios and curves are worked out for all of them at once, column by column, and split by org:
+    org by org, the same frame operations cost more than the figures they compute.
+    """
+    orgs = [code for code in codes if code != DISTRICT]
+    names, levels = org_names(cat), {o.code: o.level for o in cat.orgs}
+    figures = _orgs_figures(snap.figures, indicator_frame(cat), snap.period, orgs)
+    figures, _ = _by_org(_rounded(_ordered(figures, _derived(figures)), cat), FIGURE_FIELDS)
+    history, no_history = _by_org(_history(snap.history, own=True, by=("org_code",)), HISTORY_FIELDS)
+    projects, no_projects = _by_org(snap.projects, list(snap.projects.columns))
+    sources, no_sources = _by_org(snap.sources, SOURCE_FIELDS)
+    status = dict(zip(orgs, _project_status(snap.projects, cat, snap.period, names, orgs)))
+    for code in codes:
+        if code == DISTRICT:
+            yield _district_summary(snap, cat)
+            continue
+        mine = projects.get(code, no_projects)
+        yield Summary(
+            period=snap.period, org_code=code, org_name=names.get(code, code), org_level=levels.get(code),
+            figures=figures[code],
+            project_status=status[code],
+            projects=mine.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
+            history=history.get(code, no_history),
+            sources=sources.get(code, no_sources),
+        )
+
+
+def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:
+    """The summary for one org code or ``all``."""
+    return next(summaries(snap, cat, [org]))
