@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import weakref
 from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from importlib import resources
@@ -142,6 +143,11 @@ class Catalogue:
         """Worked out once: the reports key their caches on the catalogue, whose thousand orgs take half a
         millisecond to hash, many times for each org's report."""
         return self._hash
+
+    def __reduce__(self):
+        # a worker process is handed the catalogue with every task: unpickled, each copy would be a new key to every
+        # cache keyed on it, found equal only by comparing everything it holds, on every lookup
+        return _unpickled, ({f.name: getattr(self, f.name) for f in fields(self) if f.compare},)
 
     def indicators(self) -> list[Indicator]:
         return [i for f in self.forms.values() for i in f.indicators]
@@ -316,3 +322,17 @@ def load_catalogue(registry: str | None = None) -> Catalogue:
     if registry is None:
         return base
     return replace(base, orgs=read_orgs(registry))
+
+
+_received: weakref.WeakValueDictionary[int, Catalogue] = weakref.WeakValueDictionary()
+
+
+def _unpickled(state: dict) -> Catalogue:
+    """A catalogue received from another process: the same object as the one received before when it is equal to it,
+    so that what this process worked out from that one (its ``memo``, the caches keyed on it) is found at once."""
+    cat = Catalogue(**state)
+    known = _received.get(hash(cat))
+    if known is not None and known == cat:
+        return known
+    _received[hash(cat)] = cat
+    return cat

@@ -1,6 +1,7 @@
 """The catalogue equals the contract: spec §1, §3, §4, §5 and §7, parsed from the spec itself."""
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
@@ -98,6 +99,16 @@ def test_registry_is_replaced_by_the_users():
     cat = load_catalogue("\ufefforg_code,org_name,level\n110199201, 南山乡 ,乡\n")
     assert [(o.code, o.name, o.level) for o in cat.orgs] == [("110199201", "南山乡", "乡")]
     assert cat.forms == load_catalogue().forms
+
+
+def test_a_catalogue_handed_to_a_worker_again_is_the_one_it_already_has():
+    """Every task of a worker process brings its catalogue pickled: the copy must be the object the worker already
+    holds, so that the caches keyed on it (and what its memo worked out) are found without comparing it whole."""
+    sent = load_catalogue("org_code,org_name,level\n110199201,南山乡,乡\n")
+    first, again = pickle.loads(pickle.dumps(sent)), pickle.loads(pickle.dumps(sent))
+    assert first == sent and again is first
+    other = pickle.loads(pickle.dumps(load_catalogue("org_code,org_name,level\n110199202,北山乡,乡\n")))
+    assert other is not first and [o.name for o in other.orgs] == ["北山乡"]
 
 
 def test_list_form_equals_spec(spec, cat):
