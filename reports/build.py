@@ -4,7 +4,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-from concurrent.futures import ThreadPoolExecutor
 import datetime as dt
 from functools import cache
 from pathlib import Path
@@ -17,11 +16,11 @@ from statreturns.reports.lineage import (
     APPENDIX_COLUMNS, APPENDIX_WIDTHS_CM, LINEAGE_STEM, appendix, appendix_cells, appendix_md, lineage, write_lineage,
 )
 from statreturns.reports.narrative import load_template, render
-from statreturns.reports.summary import DISTRICT, Snapshot, Summary, build_summary, snapshot_frames, summaries
+from statreturns.reports.summary import DISTRICT, Snapshot, Summary, snapshot_frames, summaries
 from statreturns.reports.word import Appendix, write_docx
 from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
 from statreturns.intake.limits import Limits
-from statreturns.intake.workers import Pool, Work
+from statreturns.intake.workers import Pool
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.closing import record_time
 from statreturns.warehouse.db import query
@@ -41,16 +40,17 @@ def report_orgs(cat: Catalogue, org: str | None) -> list[str]:
     return [o.code for o in cat.orgs] + [DISTRICT]
 
 
-def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, org: str | None) -> Snapshot:
-    """One query per table: the figures, projects and month-by-month curves of ``org`` (None: every org)."""
+def read_snapshot(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str] | None = None) -> Snapshot:
+    """One query per table: the figures, projects and month-by-month curves of ``orgs``, or of every org with the
+    district's sums (None)."""
     with wh.reader() as con:
         as_of = record_time(con, period) or CURRENT  # a closed month's summary is the one of record
-        figures = query(con, "report_figures", period=period, org=org, as_of=as_of)
-        projects = query(con, "latest_projects", period=period, org=org, as_of=as_of)
-        history = query(con, "report_history", period=period, org=org, as_of=as_of)
-        district = query(con, "report_district", period=period, as_of=as_of) if org is None else None
+        figures = query(con, "report_figures", period=period, orgs=orgs, as_of=as_of)
+        projects = query(con, "latest_projects", period=period, orgs=orgs, as_of=as_of)
+        history = query(con, "report_history", period=period, orgs=orgs, as_of=as_of)
+        district = query(con, "report_district", period=period, as_of=as_of) if orgs is None else pd.DataFrame()
     figures, projects, sources = snapshot_frames(figures, projects, cat)
-    return Snapshot(period, figures, projects, history, sources, district if district is not None else pd.DataFrame())
+    return Snapshot(period, figures, projects, history, sources, district)
 
 
 def write_tables(summary: Summary, charts: list[Chart], folder: Path) -> None:
@@ -104,11 +104,12 @@ def write_one(summary: Summary, out: Path, template: jinja2.Template) -> Path:
         return write_report(summary, out, template)
 
 
-def write_reports_of(orgs: list[str], snap: Snapshot, cat: Catalogue, out: Path, template: Path | None, *,
-                     failed: dict[int, str], started) -> list[Path]:
-    """A worker's task: the reports of some orgs, from the part of the period's snapshot that is theirs."""
+def write_reports_of(orgs: list[str], wh: Warehouse, cat: Catalogue, period: dt.date, out: Path,
+                     template: Path | None, *, failed: dict[int, str], started) -> list[Path]:
+    """The reports of some orgs (or the district), each from what the published snapshot holds of them: a worker's
+    task, or all of a few orgs' reports here."""
     tmpl = load_template(template)
-    made = list(summaries(snap, cat, orgs))
+    made = list(summaries(read_snapshot(wh, cat, period, None if DISTRICT in orgs else orgs), cat, orgs))
     # what lives through the task (the summaries, the modules, the caches) is kept out of the collector's way: a
     # report makes many short-lived objects, and each full collection would walk all of it again
     gc.freeze()
@@ -127,20 +128,16 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
                   template: Path | None = None) -> list[Path]:
     """Write the report of ``period`` for each org code (or ``all``), the draft from ``template`` or the project's own.
 
-    The warehouse is read once for all of them; many orgs' reports are written by worker processes, a share each.
+    Many orgs' reports are written by worker processes, a share of orgs each (the district's alone), each reading
+    its share from the warehouse: this process holds none of it. Folders come back in the order of ``orgs``' kinds:
+    the orgs', then the district's.
     """
-    tmpl = load_template(template)  # a broken template stops the run before anything is read or written
-    snap = read_snapshot(wh, cat, period, orgs[0] if len(orgs) == 1 and orgs[0] != DISTRICT else None)
+    load_template(template)  # a broken template stops the run before anything is read or written
     each = [org for org in orgs if org != DISTRICT]
     if len(each) < PARALLEL_FROM:
-        return [write_one(summary, out, tmpl) for summary in summaries(snap, cat, orgs)]
+        return write_reports_of(orgs, wh, cat, period, out, template, failed={}, started=lambda i: None)
     pool = report_pool()
-    # the district's report is written here, in a thread, while the workers write the orgs': this thread mostly
-    # waits for them
-    with ThreadPoolExecutor(1) as here:
-        district = (here.submit(lambda: write_one(build_summary(snap, cat, DISTRICT), out, tmpl)) if DISTRICT in orgs
-                    else None)
-        written = pool.map("statreturns.reports.build:write_reports_of",
-                           (Work(share, (snap.of_orgs(share),)) for share in pool.shares(each)), cat, out, template)
-        folders = [folder for part in written for folder in part]
-        return folders + ([district.result()] if district else [])
+    district = [[DISTRICT]] if DISTRICT in orgs else []  # first: the longest task
+    written = list(pool.map("statreturns.reports.build:write_reports_of", district + pool.shares(each), wh, cat,
+                            period, out, template))
+    return [folder for part in written[len(district):] + written[:len(district)] for folder in part]

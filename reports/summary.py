@@ -47,7 +47,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the warehouse holds for a report of ``period``: read once, whichever orgs are reported."""
+    """What the warehouse holds for reports of ``period``: of some orgs, or of every org with the district's sums."""
 
     period: dt.date
     figures: pd.DataFrame  # warehouse/sql/report_figures.sql
@@ -55,11 +55,6 @@ class Snapshot:
     history: pd.DataFrame  # warehouse/sql/report_history.sql
     sources: pd.DataFrame  # SOURCE_FIELDS of every row of figures and projects (snapshot_frames)
     district: pd.DataFrame = field(default_factory=pd.DataFrame)  # warehouse/sql/report_district.sql: 全区 sums
-
-    def of_orgs(self, codes: list[str]) -> Snapshot:
-        """The part of the snapshot some orgs' reports read (not the district's)."""
-        mine = lambda frame: frame[frame["org_code"].isin(codes)]  # noqa: E731
-        return Snapshot(self.period, mine(self.figures), mine(self.projects), mine(self.history), mine(self.sources))
 
 
 @dataclass(frozen=True)
@@ -377,33 +372,30 @@ def _district_summary(snap: Snapshot, cat: Catalogue) -> Summary:
     )
 
 
-def summaries(snap: Snapshot, cat: Catalogue, codes: list[str]) -> Iterator[Summary]:
-    """The summary of each org code (or ``all``) in turn, from a snapshot already keyed (``snapshot_frames``).
-
-    The orgs' figures, ratios and curves are worked out for all of them at once, column by column, and split by org:
-    org by org, the same frame operations cost more than the figures they compute.
-    """
-    orgs = [code for code in codes if code != DISTRICT]
+def _org_summaries(snap: Snapshot, cat: Catalogue, orgs: list[str]) -> dict[str, Summary]:
+    """Each org's summary: its figures, ratios, curves and project status worked out for all ``orgs`` at once,
+    column by column, then split by org (org by org, the frame operations cost more than the figures they compute)."""
     names, levels = org_names(cat), {o.code: o.level for o in cat.orgs}
     figures = _orgs_figures(snap.figures, indicator_frame(cat), snap.period, orgs)
     figures, _ = _by_org(_rounded(_ordered(figures, _derived(figures)), cat), FIGURE_FIELDS)
     history, no_history = _by_org(_history(snap.history, own=True, by=("org_code",)), HISTORY_FIELDS)
     projects, no_projects = _by_org(snap.projects, list(snap.projects.columns))
     sources, no_sources = _by_org(snap.sources, SOURCE_FIELDS)
-    status = dict(zip(orgs, _project_status(snap.projects, cat, snap.period, names, orgs)))
+    status = _project_status(snap.projects, cat, snap.period, names, orgs)
+    return {code: Summary(
+        period=snap.period, org_code=code, org_name=names.get(code, code), org_level=levels.get(code),
+        figures=figures[code], project_status=status[i],
+        projects=projects.get(code, no_projects).reindex(columns=PROJECT_FIELDS),
+        history=history.get(code, no_history), sources=sources.get(code, no_sources),
+    ) for i, code in enumerate(orgs)}
+
+
+def summaries(snap: Snapshot, cat: Catalogue, codes: list[str]) -> Iterator[Summary]:
+    """The summary of each org code (or ``all``) in turn, from a snapshot already keyed (``snapshot_frames``)."""
+    orgs = [code for code in codes if code != DISTRICT]
+    made = _org_summaries(snap, cat, orgs) if orgs else {}
     for code in codes:
-        if code == DISTRICT:
-            yield _district_summary(snap, cat)
-            continue
-        mine = projects.get(code, no_projects)
-        yield Summary(
-            period=snap.period, org_code=code, org_name=names.get(code, code), org_level=levels.get(code),
-            figures=figures[code],
-            project_status=status[code],
-            projects=mine.reindex(columns=PROJECT_FIELDS).reset_index(drop=True),
-            history=history.get(code, no_history),
-            sources=sources.get(code, no_sources),
-        )
+        yield _district_summary(snap, cat) if code == DISTRICT else made[code]
 
 
 def build_summary(snap: Snapshot, cat: Catalogue, org: str) -> Summary:

@@ -3,7 +3,7 @@ with accepted as (
     select sha256, sheet, org_code, period
     from submissions_as_of($as_of)
     where status = 'accepted' and period <= $period and year(period) = year($period)
-        and ($org is null or org_code = $org)
+        and ($orgs is null or list_contains($orgs, org_code))
 ),
 latest as (
     select s.sha256, s.sheet, s.org_code, s.period

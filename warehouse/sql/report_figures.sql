@@ -7,7 +7,7 @@ with returns as (
     select row_number() over () as rid, sha256, sheet, org_code, form_code, period, file_name
     from submissions_as_of($as_of)
     where status = 'accepted' and period <= $period and year(period) = year($period)
-        and ($org is null or org_code = $org)
+        and ($orgs is null or list_contains($orgs, org_code))
     qualify period = max(period) over (partition by org_code, form_code)
 ),
 current as (

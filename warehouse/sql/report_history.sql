@@ -8,7 +8,7 @@ returns as (
     select sha256, sheet, org_code, period
     from submissions_as_of($as_of)
     where status = 'accepted' and period <= $period and year(period) = year($period)
-        and ($org is null or org_code = $org) and form_code in (select form_code from yoy)
+        and ($orgs is null or list_contains($orgs, org_code)) and form_code in (select form_code from yoy)
 ),
 monthly as (
     select r.org_code, v.form_code, v.indicator_code, r.period,
