@@ -234,12 +234,13 @@ def _derived(figures: pd.DataFrame) -> pd.DataFrame:
     found = []
     for sec in sections():
         for spec in sec.derived:
-            num, den = (figures[figures["key"] == spec[part]].reset_index(drop=True) for part in ("numerator", "denominator"))
+            num, den = (figures[figures["key"] == spec[part]].reset_index(drop=True)
+                        for part in ("numerator", "denominator"))
             den_absent, num_absent = den["ytd_value"].isna(), num["ytd_value"].isna()
             zero = ~den_absent & ~num_absent & (den["ytd_value"] <= 0)
             ok = ~den_absent & ~num_absent & ~zero
-            note = np.select([den_absent, num_absent, zero],
-                             [den["note"], num["note"], "无法计算：" + den["indicator_name"].astype(object) + "为0"], den["note"])
+            cannot = "无法计算：" + den["indicator_name"].astype(object) + "为0"
+            note = np.select([den_absent, num_absent, zero], [den["note"], num["note"], cannot], den["note"])
             found.append(pd.DataFrame({
                 "org_code": den.get("org_code"), "section": sec.name, "key": spec["key"], "form_code": None,
                 "indicator_code": None, "indicator_name": spec["name"], "unit": spec["unit"], "kind": "derived",
