@@ -245,7 +245,7 @@ def _derived(figures: pd.DataFrame) -> pd.DataFrame:
                 "org_code": den.get("org_code"), "section": sec.name, "key": spec["key"], "form_code": None,
                 "indicator_code": None, "indicator_name": spec["name"], "unit": spec["unit"], "kind": "derived",
                 "yoy": False, "department": den["department"],
-                "ytd_value": (num["ytd_value"] / den["ytd_value"] * 100).where(ok).astype(object).where(ok, None),
+                "ytd_value": (num["ytd_value"] / den["ytd_value"] * 100).astype(object).where(ok, None),
                 "month": den["month"], "covers": den["covers"], "stale": den["stale"], "missing": ~ok, "note": note,
             }))
     return pd.concat(found, ignore_index=True).reindex(columns=["org_code", *FIGURE_FIELDS])
@@ -255,8 +255,7 @@ def _ordered(figures: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     """Figures and derived rows together, org by org, each derived row at the end of its section."""
     order = {s.name: i for i, s in enumerate(sections())}
     both = pd.concat([figures.reindex(columns=["org_code", *FIGURE_FIELDS]), derived], ignore_index=True)
-    orgs = {code: i for i, code in enumerate(dict.fromkeys(figures["org_code"]))} if "org_code" in figures else {}
-    org_rank = both["org_code"].map(orgs).fillna(0).to_numpy(dtype=float) if orgs else np.zeros(len(both))
+    org_rank = pd.factorize(both["org_code"])[0]  # orgs in the order figures first name them; the district's: none
     rank = both["section"].map(order).to_numpy(dtype=float)
     return both.iloc[np.lexsort((np.arange(len(both)), rank, org_rank))].reset_index(drop=True)
 
