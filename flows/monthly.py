@@ -15,7 +15,6 @@ from prefect.runtime import flow_run
 
 from statreturns.flows import artifacts, progress
 from statreturns.flows.config import Settings, load_settings
-from statreturns.intake.inbox import discover
 from statreturns.reports.build import build_reports, report_orgs
 from statreturns.reports.feedback import owed, settle, write_feedback
 from statreturns.reports.status import period_status
@@ -42,7 +41,7 @@ def months(start: str, end: str) -> list[str]:
 def load_inbox(settings: Settings, period: str) -> IngestResult:
     """Read every new file of the inbox in worker processes, audit and load it, as the warehouse's one writer."""
     with settings.wh.writer(publish_after=False) as con:
-        return ingest(con, discover(settings.inbox), settings.catalogue(), settings.wh.archive, parse_period(period),
+        return ingest(con, [settings.inbox], settings.catalogue(), settings.wh.archive, parse_period(period),
                       progress=progress)
 
 

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def _refusal(st: os.stat_result, name: str) -> str | None:
     return None
 
 
-def _walk(folder: Path, found: list[Entry]) -> None:
+def _walk(folder: Path) -> Iterator[Entry]:
     with os.scandir(folder) as it:
         items = sorted(it, key=lambda e: e.name)
     for item in items:
@@ -68,20 +69,24 @@ def _walk(folder: Path, found: list[Entry]) -> None:
         st = item.stat(follow_symlinks=False)
         refused = _refusal(st, item.name)
         if stat.S_ISDIR(st.st_mode) and refused is None:
-            _walk(path, found)
+            yield from _walk(path)
         else:
-            found.append(_entry(path, st, refused))
+            yield _entry(path, st, refused)
 
 
-def discover(inbox: Path) -> list[Entry]:
+def walk(inbox: Path) -> Iterator[Entry]:
     """Everything under the inbox, recursively, in a stable order; links are never followed (the inbox itself may be one)."""
     root = Path(inbox).resolve()
     st = root.stat()
     if not stat.S_ISDIR(st.st_mode):
-        return [_entry(root, st, _refusal(st, root.name))]
-    found: list[Entry] = []
-    _walk(root, found)
-    return found
+        yield _entry(root, st, _refusal(st, root.name))
+    else:
+        yield from _walk(root)
+
+
+def discover(inbox: Path) -> list[Entry]:
+    """Everything under the inbox (``walk``), as a list."""
+    return list(walk(inbox))
 
 
 class TooLarge(Exception):

@@ -1,6 +1,8 @@
 """The DuckDB warehouse: opening it, its SQL files, and its dimension tables."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -10,6 +12,8 @@ import pandas as pd
 
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.text import ytd_window
+
+ROWS_AT_ONCE = 4096
 
 
 @cache
@@ -128,6 +132,25 @@ def connect(path: Path, read_only: bool = False, **config) -> duckdb.DuckDBPyCon
 def query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run ``warehouse/sql/<name>.sql`` with bound parameters and return the result as a frame."""
     return con.execute(sql(name), params or None).df()
+
+
+def rows(con: duckdb.DuckDBPyConnection, name: str, **params) -> Iterator[tuple]:
+    """Run ``warehouse/sql/<name>.sql`` and yield its rows a few thousand at a time: a result too long to hold whole."""
+    result = con.execute(sql(name), params or None)
+    while chunk := result.fetchmany(ROWS_AT_ONCE):
+        yield from chunk
+
+
+@contextlib.contextmanager
+def memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """DuckDB's memory limit set to ``limit`` (None: DuckDB's default) for the body, then back to what it was: what the
+    body cached past the connection's own limit is let go."""
+    before = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"set memory_limit = '{limit}'" if limit else "reset memory_limit")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{before}'")
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -8,9 +8,8 @@ its rows are loaded. Nothing is visible until the one commit; a failure leaves t
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,14 +18,14 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from statreturns.intake.inbox import Entry, discover
+from statreturns.intake.inbox import Entry, walk
 from statreturns.intake.limits import DEFAULT_LIMITS
 from statreturns.intake.read import FilesRead
 from statreturns.intake.workers import READING, Pool
 from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import finding
-from statreturns.warehouse.db import insert, query, sql, sync_dimensions
+from statreturns.warehouse.db import insert, memory, query, sql, sync_dimensions
 from statreturns.warehouse.faults import crash_point
 from statreturns.warehouse.quality import refresh_outliers
 from statreturns.warehouse.verify import AccountingBroken, problems
@@ -35,6 +34,7 @@ from statreturns.warehouse.verify import AccountingBroken, problems
 # a batch, but at least four batches a worker so that both cores stay busy; a batch holds some 60 MB of sheets.
 BATCH_FILES = 512  # files a worker reads per task: what is in flight at once stays small
 READER = "statreturns.intake.read:read_entries"
+_EPOCH, _MICROSECOND = dt.datetime(1970, 1, 1), dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -74,40 +74,45 @@ def reader_pool() -> Pool:
     return pool
 
 
-def as_entries(paths: list[Entry | Path]) -> list[Entry]:
+def as_entries(paths: list[Entry | Path]) -> Iterator[Entry]:
     """Entries of the inbox, or files and folders named directly, each as the inbox would find it."""
-    out = []
     for p in paths:
-        out.extend([p] if isinstance(p, Entry) else discover(p))
-    return out
+        if isinstance(p, Entry):
+            yield p
+        else:
+            yield from walk(p)
 
 
-def triage(known: pd.DataFrame, entries: list[Entry]) -> tuple[list[Entry], int]:
-    """The entries to read, oldest first, and how many are the same file at the same path, unchanged since received."""
-    seen = set(zip(known["file_path"], pd.to_datetime(known["received_at"]), known["file_size"].fillna(-1)))
-    fresh = [e for e in entries if (str(e.path), pd.Timestamp(e.received_at), e.size) not in seen]
+def _received_key(e: Entry) -> tuple[str, int, int]:
+    """What tells an unchanged file without reading it: its path, modification time (µs) and size."""
+    return str(e.path), (e.received_at - _EPOCH) // _MICROSECOND, e.size
+
+
+def triage(known: pd.DataFrame, entries: Iterable[Entry]) -> tuple[list[Entry], int]:
+    """The entries to read, oldest first, and how many are the same file at the same path, unchanged since received.
+
+    Entries are taken one at a time and only those to read are kept: an inbox of a year holds 100,000 files."""
+    micros = pd.to_datetime(known["received_at"]).to_numpy("datetime64[us]").astype("int64").tolist()
+    seen = set(zip(known["file_path"], micros, known["file_size"].fillna(-1).astype("int64").tolist()))
+    fresh, unchanged = [], 0
+    for e in entries:
+        if _received_key(e) in seen:
+            unchanged += 1
+        else:
+            fresh.append(e)
     # the earliest received copy of a set of identical files is the one read; the others are duplicates
     fresh.sort(key=lambda e: (e.received_at, e.file_name, str(e.path)))
-    return fresh, len(entries) - len(fresh)
-
-
-@contextlib.contextmanager
-def _memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """DuckDB's memory limit set to ``limit`` (None: DuckDB's default) for the body, then back to what it was."""
-    before = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    con.execute(f"set memory_limit = '{limit}'" if limit else "reset memory_limit")
-    try:
-        yield
-    finally:
-        con.execute(f"set memory_limit = '{before}'")
+    return fresh, unchanged
 
 
 class _Gathered:
     """What the workers read, put into the staging tables file by file: copies and unchanged files set aside."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, known: pd.DataFrame):
+    def __init__(self, con: duckdb.DuckDBPyConnection, known: pd.DataFrame, todo: list[Entry]):
         self.con = con
-        self.paths = set(zip(known["file_path"], known["sha256"]))
+        # only the paths about to be read can be a file received before, touched and unchanged
+        again = known[known["file_path"].isin({str(e.path) for e in todo})]
+        self.paths = set(zip(again["file_path"], again["sha256"]))
         self.shas = set(known["sha256"])
         self.unchanged = 0
         con.execute(sql("stage_create"))
@@ -124,7 +129,6 @@ class _Gathered:
             else:
                 role = "original"
                 originals.add(f.sha256)
-            self.paths.add((path, f.sha256))
             self.shas.add(f.sha256)
             roles.append((path, entry.file_name, f.sha256, entry.received_at, entry.size, f.archive_path, role))
         insert(self.con, "stage_files", pd.DataFrame(roles, columns=[
@@ -184,7 +188,8 @@ def ingest(
     con.begin()
     try:
         sync_dimensions(con, cat)
-        gathered = _Gathered(con, known)
+        gathered = _Gathered(con, known, todo)
+        del known  # a year of a large district has received 100,000 files: not held while the run reads and loads
         progress.files(len(todo))
         if todo:
             progress.stage("读取报表")
@@ -200,13 +205,12 @@ def ingest(
         for (period,) in con.execute(sql("stage_periods")).fetchall():
             _load_period(con, period, cat, now, closed)
         con.execute(sql("stage_findings_load"))
-        with _memory(con, None):  # joins every copy to its original: a moved inbox of a year is 100,000 copies
+        with memory(con, None):  # joins every copy to its original: a moved inbox of a year is 100,000 copies
             con.execute(sql("insert_duplicates"), {"loaded_at": now})
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
         if run_period is not None:  # the month's figures against their history and peers, with what just came in
-            with _memory(con, None):  # their queries, not all of which spill, have DuckDB's default
-                refresh_outliers(con, cat, run_period)
+            refresh_outliers(con, cat, run_period)
         findings = con.execute("select * from stage_findings").df()
         crash_point("load:loaded")
         con.commit()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from statreturns.warehouse.db import query
+from statreturns.warehouse.db import query, rows
 
 
 class AccountingBroken(Exception):
@@ -40,10 +40,10 @@ def problems(con: duckdb.DuckDBPyConnection, loaded_at: dt.datetime | None = Non
         out.append(f"单位 {r.org_code} 的 {r.form_code} 表 {r.period:%Y-%m} 有 {r.n} 份现行报表（{r.files}），应只有一份")
     for r in query(con, "verify_orphans").itertuples(index=False):
         out.append(f"{r.tbl} 中有 {r.n} 行（文件指纹 {r.sha256}，工作表“{r.sheet}”）找不到对应的报表记录")
-    for r in query(con, "verify_archive", loaded_at=loaded_at).itertuples(index=False):
-        path = Path(r.archive_path)
+    for sha256, archive_path, file_name in rows(con, "verify_archive", loaded_at=loaded_at):
+        path = Path(archive_path)
         if not path.is_file():
-            out.append(f"《{r.file_name}》（{r.sha256}）的归档文件不存在：{path}")
-        elif contents and _sha256(path) != r.sha256:
-            out.append(f"《{r.file_name}》（{r.sha256}）的归档文件已被改动，内容指纹不符：{path}")
+            out.append(f"《{file_name}》（{sha256}）的归档文件不存在：{path}")
+        elif contents and _sha256(path) != sha256:
+            out.append(f"《{file_name}》（{sha256}）的归档文件已被改动，内容指纹不符：{path}")
     return out

@@ -135,7 +135,6 @@ def cmd_serve(args, settings: Settings) -> int:
 def cmd_ingest(args, settings: Settings) -> int:
     workers.start_server()
     from statreturns.flows import progress
-    from statreturns.intake.inbox import discover
     from statreturns.warehouse.load import ingest
 
     inbox = Path(args.inbox).resolve() if args.inbox else settings.inbox
@@ -144,7 +143,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     period = month(args.period) if args.period else None
     wh = settings.wh
     with progress.bar(), wh.writer() as con:
-        result = ingest(con, discover(inbox), settings.catalogue(), wh.archive, period, progress=progress)
+        result = ingest(con, [inbox], settings.catalogue(), wh.archive, period, progress=progress)
     print_result(result)
     return 0
 
