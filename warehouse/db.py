@@ -142,11 +142,11 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, **params) -> Iterator[tuple]
 
 
 @contextlib.contextmanager
-def memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """DuckDB's memory limit set to ``limit`` (None: DuckDB's default) for the body, then back to what it was: what the
-    body cached past the connection's own limit is let go."""
+def default_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's default memory limit for the body, for statements that do not all spill; then the connection's own
+    limit again, which lets go of what the body cached past it."""
     before = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    con.execute(f"set memory_limit = '{limit}'" if limit else "reset memory_limit")
+    con.execute("reset memory_limit")
     try:
         yield
     finally:

@@ -22,7 +22,7 @@ from statreturns.schemas.outliers import (
 from statreturns.schemas.records import Received
 from statreturns.schemas.text import cell_text
 from statreturns.intake.readers import UnreadableFile, read_grids
-from statreturns.warehouse.db import insert, memory, query, sql
+from statreturns.warehouse.db import default_memory, insert, query, sql
 from statreturns.warehouse.revisions import repeated_revisions
 
 HISTORY, PEERS, REPEATED = "outlier_history", "outlier_peers", "repeated_revision"
@@ -54,7 +54,9 @@ def _bounds(low: float, high: float, whole: bool) -> tuple[float, float]:
 def _figures(con: duckdb.DuckDBPyConnection, period: dt.date, months: int, forms: list[str]) -> pd.DataFrame:
     """The scored figure of every numeric indicator of ``forms`` in the accepted returns from ``months`` + 13 months
     back."""
-    with memory(con, None):  # see _sources
+    # a form's two years over a large district outgrow the writer's memory limit, and not every step of this query
+    # and quality_sources spills: each runs with DuckDB's default, and what it cached is let go after it, form by form
+    with default_memory(con):
         frame = query(con, "quality_figures", since=_months_before(period, months + 13), period=period, forms=forms)
     measure = frame["kind"].map(SCORED)
     value = np.where(measure == "month", frame["month_value"], frame["ytd_value"]).astype(float)
@@ -63,9 +65,7 @@ def _figures(con: duckdb.DuckDBPyConnection, period: dt.date, months: int, forms
 
 def _sources(con: duckdb.DuckDBPyConnection, period: dt.date, now: pd.DataFrame, forms: list[str]) -> pd.DataFrame:
     """The figures of ``period`` with the file, sheet, cell and text each was read from."""
-    # a form's two years over a large district outgrow the writer's memory limit, and not every step of these queries
-    # spills: each runs with DuckDB's default, and what it cached is let go as the limit comes back, form by form
-    with memory(con, None):
+    with default_memory(con):  # as the history in _figures
         sources = query(con, "quality_sources", period=period, forms=forms)
     found = now.merge(sources, on=SERIES_KEY)
     pick = lambda name: np.where(found["measure"] == "month", found[f"month_{name}"], found[f"ytd_{name}"])  # noqa: E731
