@@ -79,6 +79,10 @@ def _serve(conn: Connection, memory: int, progress) -> None:
             conn.send(("error", index, f"{type(e).__name__}: {e}", traceback.format_exc()))
 
 
+class TaskFailed(RuntimeError):
+    """A task failed again with none of its items left to blame: something other than its items is wrong."""
+
+
 @dataclass(frozen=True)
 class Work:
     """A task's items with arguments of its own (a share of some data), given before the arguments every task shares."""
@@ -200,28 +204,29 @@ class Pool:
 
     def _message(self, w: _Worker, message: tuple, done: dict, pending: deque) -> None:
         kind, index = message[0], message[1]
+        task, w.task = w.task, None
         if kind == "done":
             done[index] = message[2]
         else:
             self.errors.append(message[3])
-            task = w.task
-            task.failed[self._culprit(task, w.item)] = RAISED.format(error=message[2][:200])
-            pending.appendleft(task)
-        w.task = None
+            self._blame(task, w.item, RAISED.format(error=message[2][:200]), pending)
 
     def _lost(self, w: _Worker, reason: str, pending: deque) -> None:
         """A worker died or was stopped: replace it, and give its task again with the item it was on marked failed."""
-        task = w.task
-        task.failed[self._culprit(task, w.item)] = reason
-        pending.appendleft(task)
+        task, item = w.task, w.item
         w.process.join(timeout=5)
         w.conn.close()
         replacement = self._spawn()
         w.process, w.conn, w.progress, w.task = replacement.process, replacement.conn, replacement.progress, None
+        self._blame(task, item, reason, pending)
 
     @staticmethod
-    def _culprit(task: _Task, item: int | None) -> int:
-        """The item a failure is blamed on: the one started, else the first not yet answered for."""
-        if item is not None and item not in task.failed:
-            return item
-        return next(i for i in range(len(task.items)) if i not in task.failed)
+    def _blame(task: _Task, item: int | None, reason: str, pending: deque) -> None:
+        """Mark the item a failure is blamed on (the one started, else the first not yet answered for) and give the
+        task again. A task that fails with every item answered for fails for a reason of its own, not an item's."""
+        if item is None or item in task.failed:
+            item = next((i for i in range(len(task.items)) if i not in task.failed), None)
+        if item is None:
+            raise TaskFailed(f"工作进程中的任务在每一项都已另作答复后仍然失败：{reason}")
+        task.failed[item] = reason
+        pending.appendleft(task)

@@ -1,0 +1,48 @@
+"""The worker pool's answer when a task fails: the item it was on is blamed and the rest is done; a task that fails
+with nothing left to blame stops the command with its own error."""
+from __future__ import annotations
+
+import pytest
+
+from statreturns.intake.workers import RAISED, Pool, TaskFailed
+
+THIS = "tests.test_workers"
+
+
+def doubled_unless_seven(items: list[int], *, failed: dict[int, str], started) -> list:
+    """Each item doubled; 7 raises while it is being worked on; items answered for already come back as their reason."""
+    out = []
+    for i, item in enumerate(items):
+        if i in failed:
+            out.append(failed[i])
+            continue
+        started(i)
+        if item == 7:
+            raise ValueError("七不能翻倍")
+        out.append(item * 2)
+    return out
+
+
+def broken_before_any_item(items: list[int], *, failed: dict[int, str], started) -> list:
+    """A task whose own set-up fails, whatever its items."""
+    raise OSError("仓库文件打不开")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with Pool(processes=1) as p:
+        yield p
+
+
+def test_the_item_that_raised_is_answered_with_its_reason_and_the_others_are_done(pool):
+    results = list(pool.map(f"{THIS}:doubled_unless_seven", [[1, 7, 3], [4]]))
+    assert results == [[2, RAISED.format(error="ValueError: 七不能翻倍"), 6], [8]]
+    assert "七不能翻倍" in pool.errors[-1]
+
+
+def test_a_task_failing_with_no_item_left_to_blame_stops_with_its_own_error(pool):
+    with pytest.raises(TaskFailed, match="仓库文件打不开"):
+        list(pool.map(f"{THIS}:broken_before_any_item", [[1, 2]]))
+    # each item was blamed once before the task was given up on, and the pool still works after it
+    assert sum("仓库文件打不开" in e for e in pool.errors) == 3
+    assert list(pool.map(f"{THIS}:doubled_unless_seven", [[5]])) == [[10]]
