@@ -18,6 +18,7 @@ from statreturns.flows.config import Settings, load_settings
 from statreturns.reports.build import build_reports, report_orgs
 from statreturns.reports.feedback import owed, settle, write_feedback
 from statreturns.reports.status import period_status
+from statreturns.reports.unwritten import ReportsIncomplete
 from statreturns.schemas.text import parse_period
 from statreturns.warehouse.db import query
 from statreturns.warehouse.load import IngestResult, ingest
@@ -56,6 +57,19 @@ def write_reports(settings: Settings, period: str, org: str | None) -> list[Path
     """Write ``period``'s summaries from the published snapshot."""
     cat = settings.catalogue()
     return build_reports(settings.wh, cat, parse_period(period), report_orgs(cat, org), settings.out)
+
+
+def write_months(settings: Settings, periods: list[str]) -> list[Path]:
+    """Each month's summaries: a month with some left unwritten holds up none after it, and all are named at the end."""
+    folders, unwritten = [], []
+    for period in periods:
+        try:
+            folders += write_reports(settings, period, None)
+        except ReportsIncomplete as e:
+            folders, unwritten = folders + e.folders, unwritten + e.unwritten
+    if unwritten:
+        raise ReportsIncomplete(folders, unwritten)
+    return folders
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -113,8 +127,10 @@ def monthly_consolidation(period: str | None = None, paths: dict[str, str] | Non
     result = consolidate(settings, period)
     progress.stage(progress.OUTPUTS)
     receipts = write_feedback_files.submit(settings)  # beside the summaries: each pool's workers fill the other's gaps
-    folders = write_reports(settings, period, None)
-    receipts.result()
+    try:
+        folders = write_reports(settings, period, None)
+    finally:
+        receipts.result()  # the receipts are written whatever became of the summaries
     progress.stage("登记结果")
     show_results(settings, period, result, {period: check_period(settings, period)}, folders)
     return result, folders
@@ -136,8 +152,10 @@ def backfill(start: str, end: str, paths: dict[str, str] | None = None) -> tuple
     result = consolidate(settings, end)
     progress.stage(progress.OUTPUTS)
     receipts = write_feedback_files.submit(settings)
-    folders = [folder for period in months(start, end) for folder in write_reports(settings, period, None)]
-    receipts.result()
+    try:
+        folders = write_months(settings, months(start, end))
+    finally:
+        receipts.result()
     progress.stage("登记结果")
     show_results(settings, f"{start}-{end}", result, {p: check_period(settings, p) for p in months(start, end)}, folders)
     return result, folders

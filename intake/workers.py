@@ -79,6 +79,16 @@ def _serve(conn: Connection, memory: int, progress) -> None:
             conn.send(("error", index, f"{type(e).__name__}: {e}", traceback.format_exc()))
 
 
+@dataclass(frozen=True)
+class Reasons:
+    """What an item is answered with when its worker spent too long on it, died on it, or raised on it: a file's
+    reader by default; a pool doing other work says it in its own words."""
+
+    timed_out: str = TIMED_OUT  # {seconds}
+    crashed: str = CRASHED
+    raised: str = RAISED  # {error}
+
+
 class TaskFailed(RuntimeError):
     """A task failed again with none of its items left to blame: something other than its items is wrong."""
 
@@ -97,6 +107,7 @@ class _Task:
     items: list
     own: tuple = ()  # the task's own arguments
     failed: dict[int, str] = field(default_factory=dict)  # item -> why it is answered without being worked on
+    own_failures: int = 0  # times it failed before beginning any item
 
 
 @dataclass
@@ -118,8 +129,9 @@ class _Worker:
 class Pool:
     """Processes that run ``module:function(items, *args, failed=..., started=...)`` over tasks, in isolation."""
 
-    def __init__(self, processes: int | None = None, limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = ()):
-        self.limits = limits
+    def __init__(self, processes: int | None = None, limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = (),
+                 reasons: Reasons = Reasons()):
+        self.limits, self.reasons = limits, reasons
         self.context = _forkserver(preload)
         self.workers = [self._spawn() for _ in range(processes or default_processes())]
         self.errors: list[str] = []  # tracebacks of items that raised, for whoever keeps a log
@@ -197,10 +209,10 @@ class Pool:
                 except (EOFError, OSError):
                     pass  # its death is seen below
             if w.task is not None and w.process.sentinel in ready:
-                self._lost(w, CRASHED, pending)
+                self._lost(w, self.reasons.crashed, pending)
             elif w.task is not None and time.monotonic() - w.since > self.limits.seconds_per_file:
                 w.process.kill()
-                self._lost(w, TIMED_OUT.format(seconds=self.limits.seconds_per_file), pending)
+                self._lost(w, self.reasons.timed_out.format(seconds=self.limits.seconds_per_file), pending)
 
     def _message(self, w: _Worker, message: tuple, done: dict, pending: deque) -> None:
         kind, index = message[0], message[1]
@@ -209,7 +221,7 @@ class Pool:
             done[index] = message[2]
         else:
             self.errors.append(message[3])
-            self._blame(task, w.item, RAISED.format(error=message[2][:200]), pending)
+            self._blame(task, w.item, self.reasons.raised.format(error=message[2][:200]), pending)
 
     def _lost(self, w: _Worker, reason: str, pending: deque) -> None:
         """A worker died or was stopped: replace it, and give its task again with the item it was on marked failed."""
@@ -222,11 +234,18 @@ class Pool:
 
     @staticmethod
     def _blame(task: _Task, item: int | None, reason: str, pending: deque) -> None:
-        """Mark the item a failure is blamed on (the one started, else the first not yet answered for) and give the
-        task again. A task that fails with every item answered for fails for a reason of its own, not an item's."""
-        if item is None or item in task.failed:
-            item = next((i for i in range(len(task.items)) if i not in task.failed), None)
+        """Mark the item a failure is blamed on and give the task again. A failure after items were begun is blamed
+        on the one started (else the first not yet answered for, when that one was answered already); one before any
+        item was begun is the task's own, and the task is given once more as it was. A task that fails again with
+        nothing to blame fails for a reason of its own."""
         if item is None:
-            raise TaskFailed(f"工作进程中的任务在每一项都已另作答复后仍然失败：{reason}")
-        task.failed[item] = reason
+            task.own_failures += 1
+            if task.own_failures > 1:
+                raise TaskFailed(f"工作进程中的任务未及开始任何一项就再次失败：{reason}")
+        else:
+            if item in task.failed:
+                item = next((i for i in range(len(task.items)) if i not in task.failed), None)
+            if item is None:
+                raise TaskFailed(f"工作进程中的任务在每一项都已另作答复后仍然失败：{reason}")
+            task.failed[item] = reason
         pending.appendleft(task)

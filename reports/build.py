@@ -5,6 +5,7 @@ import atexit
 import contextlib
 import gc
 import datetime as dt
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from statreturns.reports.lineage import (
 )
 from statreturns.reports.narrative import load_template, render
 from statreturns.reports.summary import DISTRICT, Snapshot, Summary, snapshot_frames, summaries
+from statreturns.reports.unwritten import ReportsIncomplete, Unwritten
 from statreturns.reports.word import Appendix, write_docx
 from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
 from statreturns.intake.limits import Limits
-from statreturns.intake.workers import Pool
+from statreturns.intake.workers import Pool, Reasons
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.closing import record_time
 from statreturns.warehouse.db import query
@@ -29,8 +31,11 @@ from statreturns.warehouse.store import Warehouse
 DRAFT_STEM = "总结初稿"
 PARALLEL_FROM = 8  # orgs: fewer reports are written here, more by worker processes
 REPORT_LIMITS = Limits(worker_memory=3 << 30, seconds_per_file=300)  # a file here is an org's whole report
+REPORT_REASONS = Reasons(timed_out="生成时超出时间限制（{seconds:.0f}秒）", crashed="生成时超出内存限制或使生成程序崩溃",
+                         raised="生成时出错（{error}）")
 CURRENT = dt.datetime(9999, 12, 31)  # "as of" for a month still open: everything loaded
 APPENDIX_TITLE = "附：数据来源"
+log = logging.getLogger(__name__)
 
 
 def report_orgs(cat: Catalogue, org: str | None) -> list[str]:
@@ -87,7 +92,7 @@ def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path
 @cache
 def report_pool() -> Pool:
     """Worker processes that write reports, started once in this process (the district's report is written here)."""
-    pool = Pool(limits=REPORT_LIMITS, preload=("statreturns.reports.build",))
+    pool = Pool(limits=REPORT_LIMITS, preload=("statreturns.reports.build",), reasons=REPORT_REASONS)
     atexit.register(pool.close)
     return pool
 
@@ -104,22 +109,34 @@ def write_one(summary: Summary, out: Path, template: jinja2.Template) -> Path:
         return write_report(summary, out, template)
 
 
+def write_or_say_why(summary: Summary, out: Path, template: jinja2.Template) -> Path | Unwritten:
+    """One org's report; or, where it cannot be written (its folder taken by a file, a disk full), why: the rest of
+    the orgs' reports go on."""
+    try:
+        return write_one(summary, out, template)
+    except Exception as e:  # noqa: BLE001 - answered with the org and the reason; the traceback is a debug log's
+        log.debug("%s（%s）的汇总表未能生成", summary.org_name, summary.org_code, exc_info=True)
+        return Unwritten(summary.period, summary.org_code, summary.org_name,
+                         REPORT_REASONS.raised.format(error=f"{type(e).__name__}: {e}"[:200]))
+
+
 def write_reports_of(orgs: list[str], wh: Warehouse, cat: Catalogue, period: dt.date, out: Path,
-                     template: Path | None, *, failed: dict[int, str], started) -> list[Path]:
+                     template: Path | None, *, failed: dict[int, str], started) -> list[Path | Unwritten]:
     """The reports of some orgs (or the district), each from what the published snapshot holds of them: a worker's
-    task, or all of a few orgs' reports here."""
+    task, or all of a few orgs' reports here. An org that could not be written, or that a worker was lost on, is
+    answered with why."""
     tmpl = load_template(template)
     made = list(summaries(read_snapshot(wh, cat, period, None if DISTRICT in orgs else orgs), cat, orgs))
     # what lives through the task (the summaries, the modules, the caches) is kept out of the collector's way: a
     # report makes many short-lived objects, and each full collection would walk all of it again
     gc.freeze()
     try:
-        folders = []
+        written = []
         for i, summary in enumerate(made):
             started(i)
-            if i not in failed:
-                folders.append(write_one(summary, out, tmpl))
-        return folders
+            written.append(Unwritten(period, summary.org_code, summary.org_name, failed[i]) if i in failed
+                           else write_or_say_why(summary, out, tmpl))
+        return written
     finally:
         gc.unfreeze()
 
@@ -130,14 +147,19 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
 
     Many orgs' reports are written by worker processes, a share of orgs each (the district's alone), each reading
     its share from the warehouse: this process holds none of it. Folders come back in the order of ``orgs``' kinds:
-    the orgs', then the district's.
+    the orgs', then the district's. When some org's report could not be written, every other one is, and then
+    ReportsIncomplete names the orgs left without one, and why.
     """
     load_template(template)  # a broken template stops the run before anything is read or written
     each = [org for org in orgs if org != DISTRICT]
     if len(each) < PARALLEL_FROM:
-        return write_reports_of(orgs, wh, cat, period, out, template, failed={}, started=lambda i: None)
-    pool = report_pool()
-    district = [[DISTRICT]] if DISTRICT in orgs else []  # first: the longest task
-    written = list(pool.map("statreturns.reports.build:write_reports_of", district + pool.shares(each), wh, cat,
-                            period, out, template))
-    return [folder for part in written[len(district):] + written[:len(district)] for folder in part]
+        written = write_reports_of(orgs, wh, cat, period, out, template, failed={}, started=lambda i: None)
+    else:
+        pool = report_pool()
+        district = [[DISTRICT]] if DISTRICT in orgs else []  # first: the longest task
+        parts = list(pool.map("statreturns.reports.build:write_reports_of", district + pool.shares(each), wh, cat,
+                              period, out, template))
+        written = [one for part in parts[len(district):] + parts[:len(district)] for one in part]
+    if incomplete := ReportsIncomplete.of(written):
+        raise incomplete
+    return written

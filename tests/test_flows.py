@@ -207,3 +207,22 @@ def test_backfill_reports_every_month_and_regeneration_writes_one_org_again(harn
     assert again.result() == [tmp_path / "out" / "2023-06" / "110199001"]
     assert (tmp_path / "out" / "2023-06" / "110199001").is_dir() and not (tmp_path / "out" / "2023-05").exists()
     assert set(artifacts_of(again)) == {"summary-2023-06", "missing-2023-06", "reports-2023-06"}
+
+
+def test_a_backfill_writes_every_report_it_can_and_its_receipts_then_names_the_one_it_could_not(harness, tmp_path):
+    from statreturns.reports.unwritten import ReportsIncomplete
+
+    inbox = tmp_path / "inbox"
+    put(inbox / "2023-05" / "财政5月.xlsx", zb01("示例街道财政所", "2023年5月", (10, 20), (90, 180)), dt.datetime(2023, 6, 5))
+    put(inbox / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200)), dt.datetime(2023, 7, 5))
+    blocked = tmp_path / "out" / "2023-05" / "110199001"
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("不是文件夹", encoding="utf-8")
+    state = backfill(start="2023-05", end="2023-06", paths=paths_in(tmp_path, inbox), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ReportsIncomplete, match=r"2023-05 示例街道（110199001）：生成时出错（FileExistsError"):
+        state.result()
+    # the month after is not held up, nor are the other orgs of the month, nor the receipts
+    assert (tmp_path / "out" / "2023-06" / "110199001" / "汇总表.xlsx").exists()
+    assert (tmp_path / "out" / "2023-05" / "all" / "汇总表.xlsx").exists()
+    assert len(list((tmp_path / "out").glob("*/feedback/*"))) == 2

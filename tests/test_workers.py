@@ -1,6 +1,8 @@
 """The worker pool's answer when a task fails: the item it was on is blamed and the rest is done; a task that fails
-with nothing left to blame stops the command with its own error."""
+before its first item is given once more, and stops the command with its own error when it fails again."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +30,14 @@ def broken_before_any_item(items: list[int], *, failed: dict[int, str], started)
     raise OSError("仓库文件打不开")
 
 
+def broken_the_first_time(items: list[int], marker: str, *, failed: dict[int, str], started) -> list:
+    """A task whose set-up fails once (the marker file is not there yet), then works."""
+    if not Path(marker).exists():
+        Path(marker).touch()
+        raise OSError("仓库文件暂时打不开")
+    return doubled_unless_seven(items, failed=failed, started=started)
+
+
 @pytest.fixture(scope="module")
 def pool():
     with Pool(processes=1) as p:
@@ -40,9 +50,14 @@ def test_the_item_that_raised_is_answered_with_its_reason_and_the_others_are_don
     assert "七不能翻倍" in pool.errors[-1]
 
 
-def test_a_task_failing_with_no_item_left_to_blame_stops_with_its_own_error(pool):
+def test_a_task_failing_before_its_first_item_is_given_once_more(pool, tmp_path):
+    assert list(pool.map(f"{THIS}:broken_the_first_time", [[1, 2], [3]], str(tmp_path / "marker"))) == [[2, 4], [6]]
+    assert sum("仓库文件暂时打不开" in e for e in pool.errors) == 1
+
+
+def test_a_task_failing_before_its_first_item_twice_stops_with_its_own_error(pool):
     with pytest.raises(TaskFailed, match="仓库文件打不开"):
-        list(pool.map(f"{THIS}:broken_before_any_item", [[1, 2]]))
-    # each item was blamed once before the task was given up on, and the pool still works after it
-    assert sum("仓库文件打不开" in e for e in pool.errors) == 3
+        list(pool.map(f"{THIS}:broken_before_any_item", [[1, 2, 3]]))
+    # given once more, not once for each of its items; and the pool still works after it
+    assert sum("仓库文件打不开" in e for e in pool.errors) == 2
     assert list(pool.map(f"{THIS}:doubled_unless_seven", [[5]])) == [[10]]
