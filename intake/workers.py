@@ -11,6 +11,7 @@ import importlib
 import multiprocessing as mp
 import os
 import resource
+import threading
 import time
 import traceback
 from collections import deque
@@ -132,6 +133,7 @@ class Pool:
     def __init__(self, processes: int | None = None, limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = (),
                  reasons: Reasons = Reasons()):
         self.limits, self.reasons = limits, reasons
+        self._mapping = threading.Lock()  # one map at a time: the portal's threads share a process's pools
         self.context = _forkserver(preload)
         self.workers = [self._spawn() for _ in range(processes or default_processes())]
         self.errors: list[str] = []  # tracebacks of items that raised, for whoever keeps a log
@@ -169,10 +171,19 @@ class Pool:
         return [items[i:i + size] for i in range(0, len(items), size)]
 
     def map(self, function: str, batches: Iterable[list | Work], *args) -> Iterator:
-        """The function's result for each batch, in the order of the batches; at most a few batches read ahead."""
+        """The function's result for each batch, in the order of the batches; at most a few batches read ahead.
+        Maps from other threads wait for this one to end. A map ended early (a task failed for its own reason, or
+        the reader of the results stopped) replaces the workers still on one of its tasks: what they would send
+        back belongs to no later map."""
+        with self._mapping:
+            try:
+                yield from self._results(function, iter(batches), args)
+            finally:
+                self._abandon()
+
+    def _results(self, function: str, source: Iterator, args: tuple) -> Iterator:
         pending: deque[_Task] = deque()
         done: dict[int, object] = {}
-        source = iter(batches)
         submitted = next_out = 0
         exhausted = False
         while True:
@@ -226,11 +237,20 @@ class Pool:
     def _lost(self, w: _Worker, reason: str, pending: deque) -> None:
         """A worker died or was stopped: replace it, and give its task again with the item it was on marked failed."""
         task, item = w.task, w.item
+        self._replace(w)
+        self._blame(task, item, reason, pending)
+
+    def _replace(self, w: _Worker) -> None:
         w.process.join(timeout=5)
         w.conn.close()
         replacement = self._spawn()
         w.process, w.conn, w.progress, w.task = replacement.process, replacement.conn, replacement.progress, None
-        self._blame(task, item, reason, pending)
+
+    def _abandon(self) -> None:
+        for w in self.workers:
+            if w.task is not None:
+                w.process.kill()
+                self._replace(w)
 
     @staticmethod
     def _blame(task: _Task, item: int | None, reason: str, pending: deque) -> None:

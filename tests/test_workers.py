@@ -1,7 +1,9 @@
 """The worker pool's answer when a task fails: the item it was on is blamed and the rest is done; a task that fails
-before its first item is given once more, and stops the command with its own error when it fails again."""
+before its first item is given once more, and stops the command with its own error when it fails again; a map
+left early leaves nothing behind for the next; maps from two threads each get their own results."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,24 @@ def test_a_task_failing_before_its_first_item_twice_stops_with_its_own_error(poo
     # given once more, not once for each of its items; and the pool still works after it
     assert sum("仓库文件打不开" in e for e in pool.errors) == 2
     assert list(pool.map(f"{THIS}:doubled_unless_seven", [[5]])) == [[10]]
+
+
+def test_a_map_left_early_leaves_nothing_behind_for_the_next(pool):
+    first = pool.map(f"{THIS}:doubled_unless_seven", [[1], [2], [3]])
+    assert next(first) == [2]
+    first.close()  # its reader stops while the worker is on the next task
+    assert list(pool.map(f"{THIS}:doubled_unless_seven", [[10], [20]])) == [[20], [40]]
+
+
+def test_maps_from_two_threads_each_get_their_own_results(pool):
+    got = {}
+
+    def mapped(base: int) -> None:
+        got[base] = list(pool.map(f"{THIS}:doubled_unless_seven", [[base + i] for i in range(5)]))
+
+    threads = [threading.Thread(target=mapped, args=(base,), daemon=True) for base in (100, 1000)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)  # a bound, should the two ever wait on each other
+    assert got == {base: [[2 * (base + i)] for i in range(5)] for base in (100, 1000)}
