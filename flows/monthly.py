@@ -61,15 +61,15 @@ def write_reports(settings: Settings, period: str, org: str | None) -> list[Path
 
 def write_months(settings: Settings, periods: list[str]) -> list[Path]:
     """Each month's summaries: a month with some left unwritten holds up none after it, and all are named at the end."""
-    folders, unwritten = [], []
+    written = []
     for period in periods:
         try:
-            folders += write_reports(settings, period, None)
+            written += write_reports(settings, period, None)
         except ReportsIncomplete as e:
-            folders, unwritten = folders + e.folders, unwritten + e.unwritten
-    if unwritten:
-        raise ReportsIncomplete(folders, unwritten)
-    return folders
+            written += e.folders + e.unwritten
+    if incomplete := ReportsIncomplete.of(written):
+        raise incomplete
+    return written
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
