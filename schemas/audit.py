@@ -126,24 +126,29 @@ def _expected(batch: Batch, cat: Catalogue) -> pd.DataFrame:
     return rets.merge(req, on="form_code")
 
 
+def _among(frame: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """Whether each row's (return, indicator) is among those of ``keys``, in the order of the rows."""
+    on = [*RECORD_KEY, "indicator_code"]
+    hits = keys[on].drop_duplicates().assign(_among=True)
+    return frame[on].merge(hits, on=on, how="left")["_among"].notna().to_numpy()
+
+
 def _required(batch: Batch, w: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     exp = _expected(batch, cat)
     if exp.empty:
         return _rows(exp, None)
-    exp = exp.merge(batch.records[[*RECORD_KEY, "indicator_code", "measure", "value", "raw", "cell"]],
-                    on=[*RECORD_KEY, "indicator_code", "measure"], how="left")
-    present = set(zip(w["sha256"], w["sheet"], w["indicator_code"]))
+    on = [*RECORD_KEY, "indicator_code"]
+    exp = exp.merge(batch.records[[*on, "measure", "value", "raw", "cell"]], on=[*on, "measure"], how="left")
     texts = batch.records[batch.records["measure"] == "text"]
-    present |= set(zip(texts["sha256"], texts["sheet"], texts["indicator_code"]))
+    present = pd.concat([w[on], texts[on]])
     # a row whose unit could not be converted was reported when it was read: it is not missing too
     unread = batch.findings[batch.findings["rule"] == "unit_mismatch"]
-    unread = set(zip(unread["sha256"], unread["sheet"], unread["indicator_code"]))
-    keys = list(zip(exp["sha256"], exp["sheet"], exp["indicator_code"]))
-    exp = exp.assign(row_missing=[k not in present for k in keys])[[k not in unread for k in keys]]
-    # a cell whose text is not a number was reported when it was read
-    blank = exp["value"].isna() & exp["raw"].fillna("").map(lambda t: fold(t) in cat.no_figure)
-    no_column = exp["value"].isna() & exp["raw"].isna()
-    missing_rows = exp[exp["row_missing"]].drop_duplicates([*RECORD_KEY, "indicator_code"])
+    exp = exp.assign(row_missing=~_among(exp, present))[~_among(exp, unread)]
+    # a cell whose text is not a number was reported when it was read; only a cell without a value is looked at
+    no_value, raw = exp["value"].isna(), exp["raw"]
+    blank = no_value & raw.isin({t for t in raw[no_value].dropna().unique() if fold(t) in cat.no_figure})
+    no_column = no_value & raw.isna()
+    missing_rows = exp[exp["row_missing"]].drop_duplicates(on)
     missing_cells = exp[~exp["row_missing"] & (blank | no_column)]
     return pd.concat([
         _rows(missing_rows, lambda r: finding(cat, "missing_indicator", file_name=r.file_name, sheet=r.sheet, indicator=_ind(cat, r))),
