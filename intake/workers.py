@@ -7,6 +7,7 @@ is killed and replaced; its task is given again with that item marked as failed,
 """
 from __future__ import annotations
 
+import atexit
 import importlib
 import multiprocessing as mp
 import os
@@ -17,6 +18,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 
@@ -269,3 +271,12 @@ class Pool:
                 raise TaskFailed(f"工作进程中的任务在每一项都已另作答复后仍然失败：{reason}")
             task.failed[item] = reason
         pending.appendleft(task)
+
+
+@cache
+def kept_pool(limits: Limits = DEFAULT_LIMITS, preload: tuple[str, ...] = READING, reasons: Reasons = Reasons()) -> Pool:
+    """Worker processes of one kind (by default the file readers), started once in this process, kept for its later
+    work and closed at its exit. Each kind is asked for with the same arguments everywhere, so that it is one pool."""
+    pool = Pool(limits=limits, preload=preload, reasons=reasons)
+    atexit.register(pool.close)
+    return pool

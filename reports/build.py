@@ -1,12 +1,10 @@
 """Building the report files of a period from the warehouse alone (no re-ingest): tables, charts, draft, lineage."""
 from __future__ import annotations
 
-import atexit
 import contextlib
 import gc
 import datetime as dt
 import logging
-from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -22,7 +20,7 @@ from statreturns.reports.unwritten import ReportsIncomplete, Unwritten
 from statreturns.reports.word import Appendix, write_docx
 from statreturns.reports.writers import TABLES_STEM, table_rows, write_csvs, write_md, write_xlsx
 from statreturns.intake.limits import Limits
-from statreturns.intake.workers import Pool, Reasons
+from statreturns.intake.workers import Reasons, kept_pool
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.warehouse.closing import record_time
 from statreturns.warehouse.db import query
@@ -33,6 +31,7 @@ PARALLEL_FROM = 8  # orgs: fewer reports are written here, more by worker proces
 REPORT_LIMITS = Limits(worker_memory=3 << 30, seconds_per_file=300)  # a file here is an org's whole report
 REPORT_REASONS = Reasons(timed_out="生成时超出时间限制（{seconds:.0f}秒）", crashed="生成时超出内存限制或使生成程序崩溃",
                          raised="生成时出错（{error}）")
+REPORT_PRELOAD = ("statreturns.reports.build",)  # what a worker that writes reports imports
 CURRENT = dt.datetime(9999, 12, 31)  # "as of" for a month still open: everything loaded
 APPENDIX_TITLE = "附：数据来源"
 log = logging.getLogger(__name__)
@@ -87,14 +86,6 @@ def write_report(summary: Summary, out: Path, template: jinja2.Template) -> Path
     text, table = write_draft(summary, charts, template, folder)
     write_docx(text, folder, table, folder / f"{DRAFT_STEM}.docx")  # the Word document embeds the drawn charts
     return folder
-
-
-@cache
-def report_pool() -> Pool:
-    """Worker processes that write reports, started once in this process (the district's report is written here)."""
-    pool = Pool(limits=REPORT_LIMITS, preload=("statreturns.reports.build",), reasons=REPORT_REASONS)
-    atexit.register(pool.close)
-    return pool
 
 
 def write_one(summary: Summary, out: Path, template: jinja2.Template) -> Path:
@@ -155,7 +146,7 @@ def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str
     if len(each) < PARALLEL_FROM:
         written = write_reports_of(orgs, wh, cat, period, out, template, failed={}, started=lambda i: None)
     else:
-        pool = report_pool()
+        pool = kept_pool(REPORT_LIMITS, REPORT_PRELOAD, REPORT_REASONS)
         district = [[DISTRICT]] if DISTRICT in orgs else []  # first: the longest task
         parts = list(pool.map("statreturns.reports.build:write_reports_of", district + pool.shares(each), wh, cat,
                               period, out, template))

@@ -38,9 +38,8 @@ from statreturns.schemas.findings import where
 from statreturns.schemas.grid import Grid
 from statreturns.schemas.text import cell_text
 from statreturns.warehouse.db import query, sql
-from statreturns.warehouse.load import reader_pool
 from statreturns.warehouse.store import Warehouse
-from statreturns.intake.workers import Pool, Work
+from statreturns.intake.workers import Pool, Work, kept_pool
 from statreturns.intake.readers import UnreadableFile, read_grids
 
 FOLDER = "feedback"
@@ -474,7 +473,7 @@ def write_feedback(wh: Warehouse, cat: Catalogue, out: Path, *, period: dt.date 
         paths[sha].write_bytes(clean_receipt(receipt_text(files.rows(sha), cat)))
     there = [sha for sha in files.shas if sha not in here]
     if there:
-        pool = pool or reader_pool()
+        pool = pool or kept_pool()
         work = (Work([(sha, paths[sha]) for sha in share],
                      (returns[returns["sha256"].isin(share)], findings[findings["sha256"].isin(share)]))
                 for share in pool.shares(there))

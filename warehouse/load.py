@@ -7,11 +7,9 @@ its rows are loaded. Nothing is visible until the one commit; a failure leaves t
 """
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -21,7 +19,7 @@ import pandas as pd
 from statreturns.intake.inbox import Entry, walk
 from statreturns.intake.limits import DEFAULT_LIMITS
 from statreturns.intake.read import FilesRead
-from statreturns.intake.workers import READING, Pool
+from statreturns.intake.workers import Pool, kept_pool
 from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import finding
@@ -66,14 +64,6 @@ class _Quiet:
 
     def advance(self, done: int) -> None:
         pass
-
-
-@cache
-def reader_pool() -> Pool:
-    """The worker processes this process reads files with, started once and kept for its later ingests."""
-    pool = Pool(limits=DEFAULT_LIMITS, preload=READING)
-    atexit.register(pool.close)
-    return pool
 
 
 def as_entries(paths: list[Entry | Path]) -> Iterator[Entry]:
@@ -198,7 +188,7 @@ def ingest(
         progress.files(len(todo))
         if todo:
             progress.stage("读取报表")
-            pool = pool or reader_pool()
+            pool = pool or kept_pool()
             batches = pool.shares(todo, least=16, most=batch_files)
             del todo  # each batch's entries are let go once gathered: a year of a large district is 100,000 entries
             reads = pool.map(READER, batches, cat, run_period, Path(archive_dir), DEFAULT_LIMITS)

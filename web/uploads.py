@@ -13,13 +13,14 @@ from pathlib import Path
 import pandas as pd
 
 from statreturns.intake.inbox import discover
+from statreturns.intake.workers import kept_pool
 from statreturns.reports.feedback import settle, write_feedback
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.states import SUBMISSION_VERDICTS
 from statreturns.warehouse.audit_log import log_action
 from statreturns.warehouse.db import query
-from statreturns.warehouse.load import ingest, reader_pool
+from statreturns.warehouse.load import ingest
 from statreturns.warehouse.lock import WarehouseBusy
 from statreturns.warehouse.store import Warehouse
 from statreturns.web.accounts import Account
@@ -123,7 +124,7 @@ def save(inbox: Path, period: dt.date, client_name: str | None, data: bytes, now
 
 def peek(path: Path, cat: Catalogue) -> pd.DataFrame:
     """The returns a file holds (org, form, period), read without the warehouse, in an isolated worker process."""
-    (returns,) = reader_pool().map("statreturns.intake.read:peek_returns", [discover(path)], cat)
+    (returns,) = kept_pool().map("statreturns.intake.read:peek_returns", [discover(path)], cat)
     return returns
 
 
