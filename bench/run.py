@@ -308,6 +308,14 @@ def table(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_results(results: dict, path: Path) -> str:
+    """results.json and its Markdown table (results.md) beside it; returns the table."""
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    text = table(results)
+    path.with_suffix(".md").write_text(text, encoding="utf-8")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="性能基准：按 N 个单位的模拟辖区测量收表、月度运行和汇总表")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="单位数，逗号分隔（默认 50,300,1000）")
@@ -327,16 +335,16 @@ def main(argv: list[str] | None = None) -> int:
         startup["with_server_s"] = empty_run_seconds(work, served, "empty")
     print(f"空收件箱的月度运行：无 Prefect 服务器 {startup['without_server_s']:.1f} s，"
           f"有服务器 {startup['with_server_s']:.1f} s", flush=True)
-    measured = [measure_district(n, work / f"d{n}", env, processes) for n in sizes]
-    naive = naive_seconds_per_file([Path(p) for p in measured[0]["naive_sample"]])
-    print(f"朴素脚本：每个文件 {naive * 1000:.0f} ms", flush=True)
+    measured, naive = [], None
+    for n in sizes:
+        measured.append(measure_district(n, work / f"d{n}", env, processes))
+        if naive is None:
+            naive = naive_seconds_per_file([Path(p) for p in measured[0]["naive_sample"]])
+            print(f"朴素脚本：每个文件 {naive * 1000:.0f} ms", flush=True)
+        write_results(summary(measured, naive, None, startup), Path(args.results))  # kept if a larger N fails
     big = work / f"d{sizes[-1]}"
     report_s = report_all_seconds(big, big / "orgs.csv") if sizes[-1] == 1000 else None
-    results = summary(measured, naive, report_s, startup)
-    Path(args.results).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    text = table(results)
-    Path(args.results).with_suffix(".md").write_text(text, encoding="utf-8")
-    print(text)
+    print(write_results(summary(measured, naive, report_s, startup), Path(args.results)))
     return 0
 
 
