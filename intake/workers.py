@@ -273,10 +273,14 @@ class Pool:
         pending.appendleft(task)
 
 
-@cache
-def kept_pool(limits: Limits = DEFAULT_LIMITS, preload: tuple[str, ...] = READING, reasons: Reasons = Reasons()) -> Pool:
+def kept_pool(limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = READING, reasons: Reasons = Reasons()) -> Pool:
     """Worker processes of one kind (by default the file readers), started once in this process, kept for its later
-    work and closed at its exit. Each kind is asked for with the same arguments everywhere, so that it is one pool."""
+    work and closed at its exit: one pool per kind however its arguments are spelled (given, by keyword or left out)."""
+    return _kept(limits, tuple(preload), reasons)
+
+
+@cache
+def _kept(limits: Limits, preload: tuple[str, ...], reasons: Reasons) -> Pool:
     pool = Pool(limits=limits, preload=preload, reasons=reasons)
     atexit.register(pool.close)
     return pool

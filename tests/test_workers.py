@@ -1,6 +1,7 @@
 """The worker pool's answer when a task fails: the item it was on is blamed and the rest is done; a task that fails
 before its first item is given once more, and stops the command with its own error when it fails again; a map
-left early leaves nothing behind for the next; maps from two threads each get their own results."""
+left early leaves nothing behind for the next; maps from two threads each get their own results; a kind of pool
+is one pool in a process."""
 from __future__ import annotations
 
 import threading
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from statreturns.intake.workers import RAISED, Pool, TaskFailed
+from statreturns.intake.limits import DEFAULT_LIMITS
+from statreturns.intake.workers import RAISED, READING, Pool, Reasons, TaskFailed, kept_pool
 
 THIS = "tests.test_workers"
 
@@ -84,3 +86,12 @@ def test_maps_from_two_threads_each_get_their_own_results(pool):
     for t in threads:
         t.join(timeout=120)  # a bound, should the two ever wait on each other
     assert got == {base: [[2 * (base + i)] for i in range(5)] for base in (100, 1000)}
+
+
+def test_a_kind_of_pool_is_one_pool_however_it_is_asked_for():
+    """The file readers' pool is one (one lock serialises the portal's and a run's maps), whether its arguments are left
+    out, named or given in full."""
+    readers = kept_pool()
+    assert kept_pool(limits=DEFAULT_LIMITS) is readers
+    assert kept_pool(DEFAULT_LIMITS, list(READING), Reasons()) is readers
+    assert list(readers.map(f"{THIS}:doubled_unless_seven", [[1, 2]])) == [[2, 4]]
