@@ -93,6 +93,7 @@ def test_a_run_while_another_writes_exits_3_naming_it(tmp_path, capsys, monkeypa
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
 
 
 @pytest.mark.parametrize("query", [

@@ -73,11 +73,12 @@ def test_a_served_deployment_runs_on_demand_with_a_period_and_leaves_its_artifac
     }
     logs = tmp_path / "logs"
     logs.mkdir()
-    started = []
+    started, client = [], None
+    server_log, serve_log = (open(logs / name, "w", encoding="utf-8") for name in ("server.log", "serve.log"))
     try:
         server = subprocess.Popen(
             [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-            env=env, cwd=tmp_path, stdout=open(logs / "server.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
+            env=env, cwd=tmp_path, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         started.append(server)
         client = httpx.Client(base_url=api, timeout=10)
@@ -86,7 +87,7 @@ def test_a_served_deployment_runs_on_demand_with_a_period_and_leaves_its_artifac
         serve = subprocess.Popen(
             [sys.executable, "-m", "statreturns.flows.cli", "serve", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh" / "w.duckdb"),
              "--out", str(tmp_path / "out")],
-            env=env, cwd=tmp_path, stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT, start_new_session=True,
+            env=env, cwd=tmp_path, stdout=serve_log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         started.append(serve)
         names = ("monthly-consolidation/monthly", "regenerate-reports/on-demand", "backfill/on-demand")
@@ -129,3 +130,7 @@ def test_a_served_deployment_runs_on_demand_with_a_period_and_leaves_its_artifac
     finally:
         for proc in reversed(started):
             stop(proc)
+        server_log.close()
+        serve_log.close()
+        if client is not None:
+            client.close()

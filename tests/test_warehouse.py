@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -128,7 +129,7 @@ def test_received_files_are_archived_by_content(db, inbox, cat):
     run(db, inbox, cat)
     (path, sha), = rows(db, "select archive_path, sha256 from submissions where file_name = '财政6月.xlsx'")
     assert sha in path
-    assert open(path, "rb").read() == (inbox / "2023-06" / "财政6月.xlsx").read_bytes()
+    assert Path(path).read_bytes() == (inbox / "2023-06" / "财政6月.xlsx").read_bytes()
 
 
 def test_a_formula_a_program_left_uncomputed_is_computed_and_marked(db, tmp_path, cat):

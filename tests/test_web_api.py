@@ -2,16 +2,21 @@
 that keep nothing, pages that show only the reader's own org, forms guarded by CSRF, throttled logins."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import os
 import re
 import threading
 import urllib.parse
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from statreturns.warehouse.store import Warehouse
+from statreturns.web.app import COOKIE
 from statreturns.web.uploads import Limits, safe_name
 from tests.conftest import form_return, zb01
 from tests.test_web_support import (ORG, ORG_NAME, OTHER_NAME, PASSWORDS, basic, client, january,  # noqa: F401
@@ -42,7 +47,7 @@ def csrf(html: str) -> str:
 
 
 def login(client, name: str, password: str):
-    """Sign in on the login page; the client keeps no cookie, so each request says whose session it is."""
+    """Sign in on the login page; the client is left holding no cookie."""
     client.cookies.clear()
     page = client.get("/login")
     answer = client.post("/login", data={"name": name, "password": password, "csrf": csrf(page.text)},
@@ -166,7 +171,8 @@ def test_an_upload_while_a_run_holds_the_warehouse_is_told_to_wait_and_not_kept(
         wh = Warehouse.at(tmp_path / "var" / "statreturns.duckdb")
         with wh.locked():
             answer = upload(client, january(cat)["ZB01"])
-            page = client.get("/tasks", cookies=_session(client))
+            sign_in(client)
+            page = client.get("/tasks")
         assert answer.status_code == 503 and "正在汇总，请稍候" in answer.json()["detail"]
         assert answer.headers["retry-after"]
         assert "正在汇总，请稍候" in page.text
@@ -194,20 +200,53 @@ def test_size_and_count_limits(tmp_path, cat):
         assert too_big.status_code == 413 and too_big.json()["detail"] == f"《大.xlsx》超过 {(len(data) + 100) / 1048576:.3g} MB，未保存"
         whole = upload(client, data + b"\0" * (2 * 1024 * 1024), "更大.xlsx")  # over all the files a request may bring
         assert whole.status_code == 413 and "一次超过" in whole.json()["detail"]
-        cookies = _session(client)
-        token = csrf(client.get("/tasks", cookies=cookies).text)
+        sign_in(client)
+        token = csrf(client.get("/tasks").text)
         files = [("file", (f"{c}.xlsx", january(cat)[c], XLSX)) for c in ("ZB01", "ZB02", "ZB04")]
-        page = client.post("/upload", data={"csrf": token, "period": "2025-01"}, files=files, cookies=cookies)
+        page = client.post("/upload", data={"csrf": token, "period": "2025-01"}, files=files)
         assert page.status_code == 400 and "一次最多上传 2 个文件" in page.text
         assert kept(tmp_path) == []
 
 
+def _spooled() -> int:
+    """The temporary files this process holds open (already removed from the file system, as Python's are)."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            held.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return sum(target.endswith("(deleted)") for target in held)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_an_uploads_temporary_copy_is_closed_once_it_is_answered(tmp_path, cat):
+    """A file past 1 MB waits in a temporary file while it is received: each is closed with its answer (kept, refused
+    for a stale page or sent by the API), not left open until the collector finds it."""
+    data = january(cat)["ZB01"] + b"\0" * (2 << 20)
+    with portal_client(tmp_path, Limits(max_file_bytes=3 << 20, wait=5)) as client:
+        sign_in(client)
+        token = csrf(client.get("/tasks").text)
+        gc.disable()  # what is still open is what the portal left open, not what the collector has not reached yet
+        try:
+            before = _spooled()
+            assert upload(client, data, "大.xlsx").status_code == 200
+            page = client.post("/upload", data={"csrf": token, "period": "2025-01"},
+                               files=[("file", ("大2.xlsx", data + b"\0", XLSX))])
+            stale = client.post("/upload", data={"csrf": "stale", "period": "2025-01"},
+                                files=[("file", ("大3.xlsx", data, XLSX))])
+            after = _spooled()
+        finally:
+            gc.enable()
+    assert page.status_code == 200 and "大2.xlsx" in page.text and stale.status_code == 400
+    assert after == before
+
+
 # --- pages
 
-def _session(client, name: str = "clerk") -> dict[str, str]:
+def sign_in(client, name: str = "clerk") -> None:
+    """Sign in as ``name``: the client's later requests are that account's."""
     answer = login(client, name, PASSWORDS[name])
     assert answer.status_code == 303
-    return {"statreturns_session": answer.cookies["statreturns_session"]}
+    client.cookies.set(COOKIE, answer.cookies[COOKIE])
 
 
 def test_login_sets_a_session_cookie_httponly_and_samesite(client):
@@ -240,12 +279,12 @@ def test_login_is_throttled_after_repeated_failures(client):
 
 
 def test_a_clerk_uploads_on_the_page_and_reads_the_red_cell_at_once(client, cat, tmp_path):
-    cookies = _session(client)
-    tasks = client.get("/tasks?period=2025-01", cookies=cookies)
+    sign_in(client)
+    tasks = client.get("/tasks?period=2025-01")
     assert tasks.text.count('class="state missing">未报</span>') == 12 and "报送截止：2025-02-05" in tasks.text
     files = [("file", ("热线1月.xlsx", january(cat, negative="ZB05")["ZB05"], XLSX)),
              ("file", ("财政1月.xlsx", january(cat)["ZB01"], XLSX))]
-    page = client.post("/upload", data={"csrf": csrf(tasks.text), "period": "2025-01"}, files=files, cookies=cookies)
+    page = client.post("/upload", data={"csrf": csrf(tasks.text), "period": "2025-01"}, files=files)
     assert page.status_code == 200
     assert re.search(r'<td class="cell error">D5</td>', page.text)
     assert "数字为负" in page.text and "本月为负数（-300）" in page.text and "退回" in page.text
@@ -255,9 +294,8 @@ def test_a_clerk_uploads_on_the_page_and_reads_the_red_cell_at_once(client, cat,
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_keeps_nothing(client, cat, tmp_path):
-    cookies = _session(client)
-    page = client.post("/upload", data={"period": "2025-01"}, files=[("file", ("a.xlsx", january(cat)["ZB01"], XLSX))],
-                       cookies=cookies)
+    sign_in(client)
+    page = client.post("/upload", data={"period": "2025-01"}, files=[("file", ("a.xlsx", january(cat)["ZB01"], XLSX))])
     assert page.status_code == 400 and "页面已过期" in page.text
     assert kept(tmp_path) == []
 
@@ -267,7 +305,8 @@ def test_pages_show_a_returns_text_escaped(client, cat):
             ['<img src=x onerror="alert(1)">', "99", "万元", 5, 5, None, None]]
     answer = upload(client, indicator_return("ZB01", f"{ORG_NAME}财政所", "2025年1月", rows), "<b>财政</b>.xlsx").json()
     assert any(f["rule"] == "unknown_row" for f in answer["returns"][0]["findings"])
-    page = client.get(f"/files/{answer['sha256']}", cookies=_session(client))
+    sign_in(client)
+    page = client.get(f"/files/{answer['sha256']}")
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page.text
     assert "<img" not in page.text and "<b>财政" not in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
@@ -279,12 +318,12 @@ def test_a_reporter_sees_nothing_of_another_org(client, cat):
     sha = theirs["sha256"]
     assert client.get(f"/api/returns/{sha}", headers=CLERK).status_code == 404
     assert client.get(f"/api/returns/{sha}/receipt", headers=CLERK).status_code == 404
-    cookies = _session(client)
-    assert client.get(f"/files/{sha}", cookies=cookies).status_code == 404
-    assert client.get(f"/files/{sha}/receipt", cookies=cookies).status_code == 404
-    tasks = client.get("/tasks?period=2025-01", cookies=cookies).text
+    sign_in(client)
+    assert client.get(f"/files/{sha}").status_code == 404
+    assert client.get(f"/files/{sha}/receipt").status_code == 404
+    tasks = client.get("/tasks?period=2025-01").text
     assert OTHER_NAME not in tasks and theirs["file_name"] not in tasks
-    assert client.get("/office?period=2025-01", cookies=cookies).status_code == 403
+    assert client.get("/office?period=2025-01").status_code == 403
     assert client.get("/api/status?period=2025-01", headers=CLERK).status_code == 403
 
 
@@ -293,13 +332,13 @@ def test_a_warning_is_explained_on_the_page(client, cat, tmp_path):
     answer = upload(client, grown, "财政1月.xlsx").json()
     (warning,) = [f for f in answer["returns"][0]["findings"] if f["rule"] == "yoy_beyond_50"]
     assert answer["returns"][0]["status"] == "accepted" and warning["cell"] == "E5"
-    cookies = _session(client)
-    page = client.get(f"/files/{answer['sha256']}", cookies=cookies)
+    sign_in(client)
+    page = client.get(f"/files/{answer['sha256']}")
     reason = "新引进两家企业入库纳税，本年收入大幅增加"
-    done = client.post(f"/files/{answer['sha256']}/explain", cookies=cookies, follow_redirects=False,
+    done = client.post(f"/files/{answer['sha256']}/explain", follow_redirects=False,
                        data={"csrf": csrf(page.text), "rule": "yoy_beyond_50", "indicator": "01", "reason": reason})
     assert done.status_code == 303
-    page = client.get(done.headers["location"], cookies=cookies)
+    page = client.get(done.headers["location"])
     assert f"已说明：{reason}" in page.text
     after = client.get(f"/api/returns/{answer['sha256']}", headers=CLERK).json()
     assert [f["explained"] for f in after["returns"][0]["findings"] if f["rule"] == "yoy_beyond_50"] == [True]
@@ -309,13 +348,13 @@ def test_a_warning_is_explained_on_the_page(client, cat, tmp_path):
 
 def test_every_upload_and_account_change_is_in_the_audit_log(client, cat, tmp_path):
     answer = upload(client, january(cat)["ZB01"], "财政1月.xlsx").json()
-    cookies = _session(client, "office")
-    page = client.get("/office/users", cookies=cookies)
-    added = client.post("/office/users", cookies=cookies, data={
+    sign_in(client, "office")
+    page = client.get("/office/users")
+    added = client.post("/office/users", data={
         "csrf": csrf(page.text), "action": "add", "name": "xicheng", "role": "reporter", "org": "110199101",
         "department": "", "password": "xicheng-password-1"})
     assert added.status_code == 200 and "账号“xicheng”：已添加" in added.text
-    disabled = client.post("/office/users", cookies=cookies,
+    disabled = client.post("/office/users",
                            data={"csrf": csrf(page.text), "action": "disable", "name": "xicheng"})
     assert "已停用" in disabled.text
     log = audit_log(tmp_path)
@@ -332,8 +371,8 @@ def test_every_upload_and_account_change_is_in_the_audit_log(client, cat, tmp_pa
 def test_the_office_board_shows_each_org_and_form_and_clicks_through_to_the_findings(client, cat):
     upload(client, january(cat, negative="ZB05")["ZB05"], "热线1月.xlsx")
     upload(client, january(cat)["ZB01"], "财政1月.xlsx")
-    cookies = _session(client, "office")
-    board = client.get("/office?period=2025-01", cookies=cookies)
+    sign_in(client, "office")
+    board = client.get("/office?period=2025-01")
     assert board.status_code == 200
     cells = re.findall(r'<td class="state (\w+)" title="([^"]+)">\s*<a href="([^"]+)"', board.text)
     assert len(cells) == len(cat.orgs) * len(cat.forms)
@@ -341,20 +380,22 @@ def test_the_office_board_shows_each_org_and_form_and_clicks_through_to_the_find
     assert state[f"{ORG_NAME} ZB05表 12345热线办理情况月报表"][0] == "rejected"
     assert state[f"{ORG_NAME} ZB01表 财政收入月报表"][0] in ("accepted", "late")
     assert state[f"{OTHER_NAME} ZB01表 财政收入月报表"][0] == "missing"
-    detail = client.get(state[f"{ORG_NAME} ZB05表 12345热线办理情况月报表"][1].replace("&amp;", "&"), cookies=cookies)
+    detail = client.get(state[f"{ORG_NAME} ZB05表 12345热线办理情况月报表"][1].replace("&amp;", "&"))
     assert re.search(r'<td class="cell error">D5</td>', detail.text) and "热线1月.xlsx" in detail.text
-    chase = client.get("/office/chase.xlsx?period=2025-01", cookies=cookies)
+    chase = client.get("/office/chase.xlsx?period=2025-01")
     book = openpyxl.load_workbook(io.BytesIO(chase.content))
     listed = [" ".join(str(v) for v in row if v) for row in book["催报单"].iter_rows(values_only=True)]
     assert any(ORG_NAME in line and "ZB05" in line and "退回" in line for line in listed)
 
 
 def test_the_month_templates_are_offered_to_a_clerk_for_their_org_and_department(client):
-    every = client.get("/templates?period=2025-01", cookies=_session(client))
+    sign_in(client)
+    every = client.get("/templates?period=2025-01")
     assert every.status_code == 200 and "zip" in every.headers["content-disposition"]
     names = zipfile.ZipFile(io.BytesIO(every.content)).namelist()
     assert len(names) == 11 and all(n.startswith(f"{ORG_NAME}-") and n.endswith("2025年1月填报模板.xlsx") for n in names)
-    finance = client.get("/templates?period=2025-01", cookies=_session(client, "finance"))
+    sign_in(client, "finance")
+    finance = client.get("/templates?period=2025-01")
     assert finance.status_code == 200 and finance.content[:2] == b"PK"
     assert urllib.parse.quote(f"{ORG_NAME}-财政所-2025年1月填报模板.xlsx") in finance.headers["content-disposition"]
 

@@ -7,13 +7,13 @@ import re
 
 from statreturns.web.jobs import Job, command
 from tests.conftest import put
-from tests.test_web_api import OFFICE, _session, audit_log, csrf, upload
+from tests.test_web_api import OFFICE, audit_log, sign_in, csrf, upload
 from tests.test_web_support import ORG_NAME, client, january, settings_at  # noqa: F401
 
 
-def start(client, cookies, **form) -> int:
-    page = client.get("/office/runs", cookies=cookies)
-    answer = client.post("/office/runs", cookies=cookies, follow_redirects=False, data={"csrf": csrf(page.text), **form})
+def start(client, **form) -> int:
+    page = client.get("/office/runs")
+    answer = client.post("/office/runs", follow_redirects=False, data={"csrf": csrf(page.text), **form})
     assert answer.status_code == 303, answer.text
     return int(re.fullmatch(r"/office/runs/(\d+)", answer.headers["location"])[1])
 
@@ -29,37 +29,38 @@ def test_the_office_runs_the_month_and_follows_its_steps(client, cat, tmp_path):
     upload(client, january(cat)["ZB01"], "财政1月.xlsx")
     # a return dropped into the inbox by hand is what the run collects
     put(tmp_path / "inbox" / "2025-01" / "示例街道农业1月.xlsx", january(cat)["ZB04"], dt.datetime(2025, 2, 3, 9))
-    cookies = _session(client, "office")
-    job_id = start(client, cookies, kind="run", period="2025-01")
-    page = client.get(f"/office/runs/{job_id}", cookies=cookies)
+    sign_in(client, "office")
+    job_id = start(client, kind="run", period="2025-01")
+    page = client.get(f"/office/runs/{job_id}")
     assert "月度汇总" in page.text and "2025-01" in page.text
     job = finish(client, job_id)
     assert job["state"] == "done" and job["state_label"] == "已完成"
     steps = [s["step"] for s in job["steps"]]
     assert all(s["done"] for s in job["steps"]) and steps[0] == "开始运行" and steps[-1] == "运行结束", job
     assert {"生成汇总表", "生成回执"} <= set(steps)
-    page = client.get(f"/office/runs/{job_id}", cookies=cookies)
+    page = client.get(f"/office/runs/{job_id}")
     assert '<li class="done">生成汇总表</li>' in page.text and "已完成" in page.text
     rows = client.get("/api/status?period=2025-01", headers=OFFICE).json()
     zb04 = next(r for r in rows if r["org_name"] == ORG_NAME and r["form_code"] == "ZB04" and r["in_grid"])
     assert zb04["accepted"] and zb04["file_name"] == "示例街道农业1月.xlsx"
-    outputs = client.get("/office/outputs?period=2025-01", cookies=cookies).text
+    outputs = client.get("/office/outputs?period=2025-01").text
     assert "all/汇总表.xlsx" in outputs and "feedback/示例街道农业1月_审核结果.xlsx" in outputs
     assert list(audit_log(tmp_path).query("action == 'run'")["who"]) == ["网页:office"]
 
 
 def test_the_office_regenerates_the_tables_and_downloads_them(client, cat, tmp_path):
     upload(client, january(cat)["ZB01"], "财政1月.xlsx")
-    cookies = _session(client, "office")
-    job = finish(client, start(client, cookies, kind="report", period="2025-01", org="all"))
+    sign_in(client, "office")
+    job = finish(client, start(client, kind="report", period="2025-01", org="all"))
     assert job["state"] == "done" and "汇总表" in job["output"]
-    listing = client.get("/office/outputs?period=2025-01", cookies=cookies).text
+    listing = client.get("/office/outputs?period=2025-01").text
     links = re.findall(r'href="(/office/outputs/2025-01/[^"]+)"', listing)
     table = next(link for link in links if link.endswith("all/%E6%B1%87%E6%80%BB%E8%A1%A8.xlsx"))
-    download = client.get(table, cookies=cookies)
+    download = client.get(table)
     assert download.status_code == 200 and download.content[:2] == b"PK"
-    assert client.get("/office/outputs/2025-01/..%2F..%2Fvar%2Fstatreturns.duckdb", cookies=cookies).status_code in (400, 404)
-    assert client.get(table, cookies=_session(client, "clerk")).status_code == 403
+    assert client.get("/office/outputs/2025-01/..%2F..%2Fvar%2Fstatreturns.duckdb").status_code in (400, 404)
+    sign_in(client, "clerk")
+    assert client.get(table).status_code == 403
 
 
 def test_with_a_prefect_server_runs_go_through_the_deployments(tmp_path):

@@ -152,6 +152,7 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
             raise BadRequest(f"一次最多上传 {limits.max_files} 个文件" if "files" in str(e.detail).lower()
                              else "提交的内容无法读取") from None
         if not secrets.compare_digest(str(form.get("csrf", "")), session.csrf):
+            await form.close()
             raise BadRequest("页面已过期，请刷新后重新提交")
         return form
 
@@ -290,9 +291,16 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     async def upload(request: Request):
         session = page_session(request)
         form = await form_of(request, session, max_files=limits.max_files, max_fields=10)
-        period = parse_month(str(form.get("period", "")), portal.current_month())
+        try:
+            period = parse_month(str(form.get("period", "")), portal.current_month())
+            results, problems = await _submitted(session.account, await _files(form), period)
+        finally:
+            await form.close()  # Starlette keeps an upload past 1 MB in a temporary file, open until its form is closed
+        return tasks_page(request, session, period, results, problems, 200 if results or not problems else 400)
+
+    async def _submitted(account: Account, files: list[UploadFile], period: dt.date) -> tuple[list, list[str]]:
+        """Each file of the upload page received: what the audit said of each, and why any was not kept."""
         results, problems = [], []
-        files = await _files(form)
         if not files:
             problems.append("请先选择要报送的文件")
         for f in files:
@@ -305,12 +313,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
                 problems.append(f"《{f.filename}》是空文件，未保存")
                 continue
             try:
-                results.append(await run_in_threadpool(_upload, session.account, f.filename, data, period))
+                results.append(await run_in_threadpool(_upload, account, f.filename, data, period))
             except Refused as e:
                 problems.append(str(e))
             except WarehouseBusy:
                 problems.append(f"{BUSY}，已等待 {limits.wait:.0f} 秒仍未轮到。《{f.filename}》未保存，请几分钟后重新报送")
-        return tasks_page(request, session, period, results, problems, 200 if results or not problems else 400)
+        return results, problems
 
     @app.get("/files/{sha}")
     def file_page(request: Request, sha: str, explained: str | None = None):
@@ -523,13 +531,16 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
             form = await request.form(max_files=1, max_fields=5)
         except StarletteHTTPException:
             raise BadRequest("一次只接受一个文件（表单字段 file）") from None
-        files = await _files(form)
-        if len(files) != 1:
-            raise BadRequest("请用表单字段 file 上传一个文件")
-        data = await _read(files[0])
+        try:
+            files = await _files(form)
+            if len(files) != 1:
+                raise BadRequest("请用表单字段 file 上传一个文件")
+            data = await _read(files[0])
+            period = parse_month(str(form.get("period", "") or ""), portal.current_month())
+        finally:
+            await form.close()
         if not data:
             raise BadRequest("文件是空的")
-        period = parse_month(str(form.get("period", "") or ""), portal.current_month())
         try:
             result = await run_in_threadpool(_upload, account, files[0].filename, data, period)
         except Refused as e:
