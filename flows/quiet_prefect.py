@@ -7,6 +7,8 @@ QUIET = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    # the project's own warnings (a worker's traceback) go into the flow run's log on the server too
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "statreturns",
 }
 # with no server, each process runs a throwaway one: logs sent to it reach nobody
 NO_SERVER = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import logging
 import multiprocessing as mp
 import os
 import resource
@@ -33,6 +34,7 @@ WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
               "ARROW_DEFAULT_MEMORY_POOL": "system"}
 _POLL = 0.2
 READING = ("statreturns.intake.read",)  # what a worker that reads files imports, preloaded where workers are forked
+log = logging.getLogger(__name__)
 
 
 def default_processes() -> int:
@@ -138,7 +140,6 @@ class Pool:
         self._mapping = threading.Lock()  # one map at a time: the portal's threads share a process's pools
         self.context = _forkserver(preload)
         self.workers = [self._spawn() for _ in range(processes or default_processes())]
-        self.errors: list[str] = []  # tracebacks of items that raised, for whoever keeps a log
 
     def _spawn(self) -> _Worker:
         ours, theirs = self.context.Pipe()
@@ -233,7 +234,8 @@ class Pool:
         if kind == "done":
             done[index] = message[2]
         else:
-            self.errors.append(message[3])
+            # the item is answered with the error's first line; the traceback is for whoever mends the code
+            log.warning("工作进程出错，出错的一项已另作答复，其余照常处理：\n%s", message[3])
             self._blame(task, w.item, self.reasons.raised.format(error=message[2][:200]), pending)
 
     def _lost(self, w: _Worker, reason: str, pending: deque) -> None:
