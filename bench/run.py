@@ -10,10 +10,12 @@ For each N (default 50, 300 and 1,000 orgs) a district is cloned from the demo (
   Prefect server the bench starts for them, as the office's scheduled runs do (``statreturns serve`` needs one),
   and stops before anything else is measured (a served Prefect takes a seventh of a core of its own); what a run
   without a server pays for the throwaway server it then starts is measured once, on an empty inbox, beside it;
-- at the largest N, the district's report (``report --org all``) built in process, median of three.
+- at the largest N, the district's report (``report --org all``) built in process, median of three, and the
+  ``backfill`` of the half-year (January to June, every file new, every month's reports and receipts) on an empty
+  warehouse; a year's backfill is extrapolated from it as twice the half-year, and says so.
 
 Once per run, the naive script (``pandas.read_excel`` per sheet, one ``INSERT`` per figure) on 500 of the files,
-per file. A year's backfill at the largest N is extrapolated from the measured stages, and says so.
+per file.
 
 Writes ``bench/results.json`` and ``bench/results.md`` (the table the README shows). Times are ratios against
 baselines measured in the same run, or wall times on the machine the run is on; nothing here is a test.
@@ -40,7 +42,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the bench's own modu
 
 import district  # noqa: E402
 from measure import Measured, run  # noqa: E402
-from statreturns.flows.progress import OUTPUTS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CLI = [sys.executable, "-m", "statreturns.flows.cli"]
@@ -244,16 +245,27 @@ def report_all_seconds(root: Path, registry: Path) -> float:
 # ---------------------------------------------------------------- results
 
 
-def backfill_year(big: dict) -> float:
-    """A year of the largest district: two half-years read and loaded, and twelve months of reports and receipts,
-    at the rates the half-year ingest and the June run measured."""
-    stages_s = big["monthly_run"]["stages_s"]
-    per_month = stages_s.get(OUTPUTS, 0)
-    startup = stages_s.get("启动", 0) + stages_s.get("退出", 0)
-    return 2 * big["ingest"]["wall_s"] + 12 * per_month + startup
+def backfill_seconds(root: Path, env: dict[str, str]) -> dict:
+    """``backfill`` of the district's half-year into an empty warehouse, as an office starting with the system
+    would run it: every file received, each month scored, every month's reports and every file's 回执."""
+    work = root / "backfill"
+    shutil.rmtree(work, ignore_errors=True)
+    inbox = root / "inbox"
+    months = sorted(p.name for p in inbox.iterdir())
+    link_months(inbox, work / "inbox", months)
+    with prefect_server(root, env) as served:
+        measured, stages_s = timed(["backfill", "--start", months[0], "--end", months[-1], "--inbox",
+                                    str(work / "inbox"), "--out", str(work / "out"), "--warehouse",
+                                    str(work / "w.duckdb"), "--archive", str(work / "archive"), "--registry",
+                                    str(root / "orgs.csv")], root / "backfill.timings", served)
+    print(f"  {months[0]} 至 {months[-1]} 补跑 {measured.wall:.1f} s，峰值内存 {measured.peak_rss_mb:.0f} MB",
+          flush=True)
+    return {"months": len(months), "wall_s": measured.wall, "cpu_s": measured.cpu,
+            "peak_rss_mb": measured.peak_rss_mb, "stages_s": stages_s}
 
 
-def summary(sizes: list[dict], naive_s: float, report_s: float | None, startup: dict[str, float]) -> dict:
+def summary(sizes: list[dict], naive_s: float, report_s: float | None, startup: dict[str, float],
+            backfill: dict | None = None) -> dict:
     big = sizes[-1]
     ours_per_file = big["ingest"]["wall_s"] / big["files"]
     by_n = {d["orgs"]: d for d in sizes}
@@ -261,12 +273,16 @@ def summary(sizes: list[dict], naive_s: float, report_s: float | None, startup: 
         "returns_per_s": big["ingest"]["returns_per_s"],
         "ratio_vs_naive": naive_s / ours_per_file,
         "ratio_vs_floor": big["ratio_vs_floor"],
-        "peak_rss_mb": max(max(d["ingest"]["peak_rss_mb"], d["monthly_run"]["peak_rss_mb"]) for d in sizes),
+        "peak_rss_mb": max(max(d["ingest"]["peak_rss_mb"], d["monthly_run"]["peak_rss_mb"]) for d in sizes)
+        if backfill is None else max(backfill["peak_rss_mb"], *(max(d["ingest"]["peak_rss_mb"],
+                                                                    d["monthly_run"]["peak_rss_mb"]) for d in sizes)),
         "report_s_1000_orgs": report_s,
         "monthly_run_s_300_orgs": by_n[300]["monthly_run"]["wall_s"] if 300 in by_n else None,
         "monthly_run_s_1000_orgs": by_n[1000]["monthly_run"]["wall_s"] if 1000 in by_n else None,
-        "backfill_year_s_1000_orgs": backfill_year(big) if big["orgs"] == 1000 else None,
-        "backfill_year_is": "extrapolated: 2 × the half-year ingest + 12 × (reports + receipts of the June run)",
+        "backfill_year_s_1000_orgs": 12 / backfill["months"] * backfill["wall_s"]
+        if backfill and big["orgs"] == 1000 else None,
+        "backfill_year_is": "extrapolated: twice the measured backfill of the half-year (January to June)",
+        "backfill_half_year": backfill,
         "empty_run_s": startup,
         "runs_use": "a Prefect server started by the bench (PREFECT_API_URL), as scheduled runs do",
         "naive_s_per_file": naive_s,
@@ -300,7 +316,7 @@ def table(r: dict) -> str:
               f"| 300 个单位 6 月月度运行 | {shown('monthly_run_s_300_orgs', '.1f', ' s')} | < 30 s |",
               f"| 1,000 个单位 6 月月度运行 | {shown('monthly_run_s_1000_orgs', '.1f', ' s')} | < 90 s |",
               f"| 1,000 个单位的全区汇总表（report --org all） | {shown('report_s_1000_orgs', '.2f', ' s')} | < 2 s |",
-              f"| 1,000 个单位一年补跑（按实测各阶段推算） | {shown('backfill_year_s_1000_orgs', '.0f', ' s')} | < 300 s |"]
+              f"| 1,000 个单位一年补跑（实测半年补跑 × 2） | {shown('backfill_year_s_1000_orgs', '.0f', ' s')} | < 300 s |"]
     empty = r["empty_run_s"]
     lines += ["", f"月度运行连接基准测试启动的 Prefect 服务器（定时运行同样需要服务器，见 statreturns serve）。"
                   f"未配置服务器时，每次运行先自行启动临时服务器：空收件箱的月度运行用时 {empty['without_server_s']:.1f} s，"
@@ -344,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         write_results(summary(measured, naive, None, startup), Path(args.results))  # kept if a larger N fails
     big = work / f"d{sizes[-1]}"
     report_s = report_all_seconds(big, big / "orgs.csv") if sizes[-1] == 1000 else None
-    print(write_results(summary(measured, naive, report_s, startup), Path(args.results)))
+    write_results(summary(measured, naive, report_s, startup), Path(args.results))
+    backfill = backfill_seconds(big, env)
+    print(write_results(summary(measured, naive, report_s, startup, backfill), Path(args.results)))
     return 0
 
 

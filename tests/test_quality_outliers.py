@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,10 @@ BIG = ("110199006", "ZB05", "03")  # 石桥乡's 完善知识库指标: always t
 PART_OF = {("ZB05", "02"): "01", ("ZB10", "04"): "03"}  # 办结 ≤ 受理, 化解 ≤ 排查: the forms' own rules
 
 
-def district(root: Path, cat, plant: bool = True, seed: int = 11) -> Path:
+def district(root: Path, cat, plant: bool = True, seed: int = 11, planted_in: int = 6) -> Path:
     """Six months of ZB01, ZB05 and ZB10 returns of the eight townships: each figure in proportion to the
-    township's size (±30% between townships), with seasonality and ±15% noise month to month."""
+    township's size (±30% between townships), with seasonality and ±15% noise month to month; PLANTED ten times its
+    size in month ``planted_in``."""
     rng = random.Random(seed)
     typical = {(f, i.code): rng.uniform(40, 300) for f in FORMS for i in cat.forms[f].indicators}
     for org, size in zip(cat.orgs, SIZES):
@@ -53,7 +55,7 @@ def district(root: Path, cat, plant: bool = True, seed: int = 11) -> Path:
                     parent = PART_OF.get((code, i.code))
                     month = round(usual[parent] * 0.8) if parent else round(base[i.code] * season * rng.uniform(0.85, 1.15))
                     usual[i.code] = month
-                    if plant and m == 6 and (org.code, code, i.code) == PLANTED:
+                    if plant and m == planted_in and (org.code, code, i.code) == PLANTED:
                         month *= 10
                     ytd[i.code] += month
                     prior[i.code] += round(month / rng.uniform(1.0, 1.2))
@@ -307,3 +309,44 @@ def test_refreshing_again_rewrites_the_same_queries(planted, eight, tmp_path):
     with copy.writer() as con:
         refresh_outliers(con, eight, JUNE)
         assert con.execute(count).fetchall() == before
+
+
+def _queried(wh: Warehouse) -> set[tuple]:
+    with wh.reader() as con:
+        return set(con.execute("select file_name, cell, rule from findings where rule in ('outlier_history', "
+                               "'outlier_peers')").fetchall())
+
+
+def test_a_return_is_queried_the_same_in_its_months_run_in_a_backfill_and_after_a_rebuild(tmp_path, eight):
+    """May's planted figure, then re-sent in a correction that keeps it while June's run is under way: the correction
+    is queried (not only the return it replaced), and a backfill of the six months and a rebuild query the same."""
+    from statreturns.warehouse.rebuild import rebuild
+
+    source = district(tmp_path / "source", eight, planted_in=5)
+    original = source / "2023-05" / "北关镇ZB10-5月.xlsx"
+    book = openpyxl.load_workbook(original)
+    book.properties.creator = "北关镇综治中心（更正）"  # the same figures in other bytes
+    out = io.BytesIO()
+    book.save(out)
+    put(source / "2023-05" / "北关镇ZB10-5月（更正）.xlsx", out.getvalue(), dt.datetime(2023, 7, 3, 9))
+
+    monthly, inbox = Warehouse.at(tmp_path / "monthly" / "w.duckdb"), tmp_path / "inbox"
+    for m in range(1, 7):
+        for f in (source / f"2023-{m:02d}").iterdir():
+            if m < 6 and "更正" in f.name:
+                continue  # it comes in while June's run is under way
+            (inbox / f.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, inbox / f.parent.name / f.name)
+        if m == 6:
+            shutil.copy2(source / "2023-05" / "北关镇ZB10-5月（更正）.xlsx", inbox / "2023-05")
+        ingest_into(monthly, inbox, eight, dt.date(2023, m, 1))
+    queried = _queried(monthly)
+    assert ("北关镇ZB10-5月（更正）.xlsx", "D7", "outlier_history") in queried
+    assert not any(name == "北关镇ZB10-5月.xlsx" for name, _, _ in queried)  # replaced: its query went with it
+
+    backfill = Warehouse.at(tmp_path / "backfill" / "w.duckdb")
+    ingest_into(backfill, source, eight, JUNE)
+    assert _queried(backfill) == queried
+    with backfill.locked():
+        rebuild(backfill, eight)
+    assert _queried(backfill) == queried

@@ -163,6 +163,16 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: dt.date | None, cat: Ca
     con.execute(sql("resolve_superseded"))
 
 
+def scored_months(staged: list[dt.date | None], run_period: dt.date | None, rescore: bool) -> list[dt.date]:
+    """The months scored against their history and peers after a load, oldest first: for a month's run, that month
+    and every month the load brought returns of (a backfill's, a late correction's), so that a return is queried the
+    same however it came in; for a rebuild (``rescore``), every month loaded. A bare ingest scores none: its months
+    are scored by their runs."""
+    if run_period is None and not rescore:
+        return []
+    return sorted({p for p in staged if p is not None} | ({run_period} if run_period else set()))
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: list[Entry | Path],
@@ -174,8 +184,10 @@ def ingest(
     pool: Pool | None = None,
     batch_files: int = BATCH_FILES,
     progress: Progress | None = None,
+    rescore: bool = False,
 ) -> IngestResult:
-    """Receive, read, audit and load every new file, oldest period first, all or nothing."""
+    """Receive, read, audit and load every new file, oldest period first, all or nothing; then score the months it
+    changed against their history and peers (``scored_months``), ``rescore``: every month it loaded, as a rebuild does."""
     progress = progress or _Quiet()
     now = now or dt.datetime.now()
     known = query(con, "received")
@@ -201,15 +213,16 @@ def ingest(
         crash_point("load:gathered")
         progress.stage("审核入库")
         closed = set(query(con, "closed_periods")["period"].map(lambda p: pd.Timestamp(p).date()))
-        for (period,) in con.execute(sql("stage_periods")).fetchall():
+        staged = [period for (period,) in con.execute(sql("stage_periods")).fetchall()]
+        for period in staged:
             _load_period(con, period, cat, now, closed)
         con.execute(sql("stage_findings_load"))
         with default_memory(con):  # joins every copy to its original: a moved inbox of a year is 100,000 copies
             con.execute(sql("insert_duplicates"), {"loaded_at": now})
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
-        if run_period is not None:  # the month's figures against their history and peers, with what just came in
-            refresh_outliers(con, cat, run_period)
+        for period in scored_months(staged, run_period, rescore):
+            refresh_outliers(con, cat, period)
         findings = con.execute("select * from stage_findings").df()
         crash_point("load:loaded")
         con.commit()

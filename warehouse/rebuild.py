@@ -52,7 +52,7 @@ def rebuild(wh: Warehouse, cat: Catalogue, run_period: dt.date | None = None) ->
         insert(con, "explanations", explained)  # the office's 说明 are kept: they are not in the archive
         insert(con, "submissions", unread[0])
         insert(con, "findings", unread[1])
-        result = ingest(con, archived(received), cat, wh.archive, run_period)
+        result = ingest(con, archived(received), cat, wh.archive, run_period, rescore=True)
         restore_office_records(con, office)  # after the returns, which a closed month would refuse
     crash_point("rebuild:built")
     wh.path.with_name(wh.path.name + ".wal").unlink(missing_ok=True)
