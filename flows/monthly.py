@@ -110,12 +110,12 @@ def consolidate(settings: Settings, run_period: str) -> IngestResult:
 
 @task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def write_feedback_files(settings: Settings) -> list[Path]:
-    """A 回执 for each file owed one: this run's, and any an earlier run loaded but did not get to write."""
-    shas = owed(settings.wh)
-    if not shas:
-        return []
-    written = write_feedback(settings.wh, settings.catalogue(), settings.out, shas=shas)
-    settle(settings.wh, shas)
+    """A 回执 for each file owed one: this run's, and any an earlier run loaded but did not get to write; a month's
+    files at a time, each month settled once written."""
+    written = []
+    for lot in owed(settings.wh):
+        written += write_feedback(settings.wh, settings.catalogue(), settings.out, shas=lot)
+        settle(settings.wh, lot)
     return written
 
 

@@ -488,10 +488,13 @@ PARALLEL_FROM = 64  # files: fewer clean receipts are written here
 RECEIPTS = "statreturns.reports.feedback:write_receipts"
 
 
-def owed(wh: Warehouse) -> list[str]:
-    """The files loaded whose 回执 is not yet written, oldest first."""
+def owed(wh: Warehouse) -> list[list[str]]:
+    """The files loaded whose 回执 is not yet written, oldest first, in lots of the month they report on: what is held
+    while a lot's 回执 are written is its returns and findings and its month's names, as in a monthly run, however many
+    months a backfill owes."""
     with wh.reader() as con:
-        return list(query(con, "owed_receipts")["sha256"])
+        found = query(con, "owed_receipts")
+    return [list(lot["sha256"]) for _, lot in found.groupby("period", sort=False, dropna=False)]
 
 
 def settle(wh: Warehouse, shas: list[str], timeout: float = 60.0) -> None:

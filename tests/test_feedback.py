@@ -10,7 +10,8 @@ import pytest
 
 from statreturns.flows.cli import main
 from statreturns.warehouse.store import Warehouse
-from statreturns.reports.feedback import FILLS, RECEIPT_WIDTH, RESULTS, clean_receipt, feedback_path, write_feedback
+from statreturns.reports.feedback import (FILLS, RECEIPT_WIDTH, RESULTS, clean_receipt, feedback_path, owed, settle,
+                                          write_feedback)
 from statreturns.reports.files import xml_safe
 from statreturns.reports.paper import row_height
 from tests.conftest import ingest_into, put
@@ -183,3 +184,29 @@ def test_many_receipts_are_written_by_the_workers_alike(built, tmp_path, monkeyp
         book = openpyxl.load_workbook(path)
         assert book.sheetnames == first.sheetnames and marks(book) == marks(first), path.name
         assert book[RESULTS]["A1"].value == first[RESULTS]["A1"].value
+
+
+def test_files_owed_a_receipt_are_written_a_month_at_a_time_oldest_first(tmp_path, cat):
+    """A backfill owes every file of its months: they come in lots of one month each, May's before June's, and once
+    each lot is written and settled nothing more is owed."""
+    months = {dt.date(2023, 5, 1): ((10, 50, 40, None), (20, 100, 80, None)),
+              dt.date(2023, 6, 1): ((10, 60, 50, None), (20, 120, 100, None))}
+    for period, (r01, r02) in months.items():
+        for reporter in ("东关街道财政所", "西城镇财政所"):
+            rows_ = [("一般公共预算收入", "01", "万元", *r01), ("全口径财政收入", "02", "万元", *r02)]
+            data = indicator_return("ZB01", reporter, f"2023年1-{period.month}月", rows_)
+            put(tmp_path / "inbox" / f"{period:%Y-%m}" / f"{reporter}{period.month}月.xlsx", data,
+                dt.datetime(2023, period.month + 1, 3, 9))
+    wh = Warehouse.at(tmp_path / "w.duckdb")
+    ingest_into(wh, tmp_path / "inbox", cat, JUNE)
+    lots = owed(wh)
+    with wh.reader() as con:
+        month_of = dict(con.execute("select sha256, period from submissions").fetchall())
+    assert [sorted({month_of[sha] for sha in lot}) for lot in lots] == [[dt.date(2023, 5, 1)], [JUNE]]
+    assert [len(lot) for lot in lots] == [2, 2]
+    for lot in lots:
+        write_feedback(wh, cat, tmp_path / "out", shas=lot)
+        settle(wh, lot)
+    assert rows(wh.path, "select count(*) from receipts_owed") == [(0,)]  # settled (published with the next load)
+    for period in months:
+        assert len(list((tmp_path / "out" / f"{period:%Y-%m}" / "feedback").iterdir())) == 2
