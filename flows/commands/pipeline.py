@@ -35,7 +35,7 @@ def register(sub) -> None:
 
     ingest = sub.add_parser("ingest", help="只收表、审核、入库，不生成汇总表")
     ingest.add_argument("inbox", nargs="?", help="收件箱文件夹或单个文件")
-    ingest.add_argument("--period", type=period_arg, help="本次汇总期（晚于它的报表给出提醒）")
+    ingest.add_argument("--period", type=period_arg, help="本次汇总期（晚于它的报表给出提醒；该期和本次收到报表的各月查奇异值，不给则不查）")
     common(ingest, "archive", "registry")
     ingest.set_defaults(handler=cmd_ingest)
 
