@@ -273,9 +273,8 @@ def summary(sizes: list[dict], naive_s: float, report_s: float | None, startup: 
         "returns_per_s": big["ingest"]["returns_per_s"],
         "ratio_vs_naive": naive_s / ours_per_file,
         "ratio_vs_floor": big["ratio_vs_floor"],
-        "peak_rss_mb": max(max(d["ingest"]["peak_rss_mb"], d["monthly_run"]["peak_rss_mb"]) for d in sizes)
-        if backfill is None else max(backfill["peak_rss_mb"], *(max(d["ingest"]["peak_rss_mb"],
-                                                                    d["monthly_run"]["peak_rss_mb"]) for d in sizes)),
+        "peak_rss_mb": max([*(d[run]["peak_rss_mb"] for d in sizes for run in ("ingest", "monthly_run")),
+                            *([backfill["peak_rss_mb"]] if backfill else [])]),
         "report_s_1000_orgs": report_s,
         "monthly_run_s_300_orgs": by_n[300]["monthly_run"]["wall_s"] if 300 in by_n else None,
         "monthly_run_s_1000_orgs": by_n[1000]["monthly_run"]["wall_s"] if 1000 in by_n else None,
