@@ -11,8 +11,9 @@ For each N (default 50, 300 and 1,000 orgs) a district is cloned from the demo (
   and stops before anything else is measured (a served Prefect takes a seventh of a core of its own); what a run
   without a server pays for the throwaway server it then starts is measured once, on an empty inbox, beside it;
 - at the largest N, the district's report (``report --org all``) built in process, median of three, and the
-  ``backfill`` of the half-year (January to June, every file new, every month's reports and receipts) on an empty
-  warehouse; a year's backfill is extrapolated from it as twice the half-year, and says so.
+  ``backfill`` of the half-year (January to June, every file new, every 回执, every month's district report and
+  June's report of every org, as ``backfill`` writes by default) on an empty warehouse; a year's backfill is
+  extrapolated from it as twice the half-year (June's org reports counted twice), and says so.
 
 Once per run, the naive script (``pandas.read_excel`` per sheet, one ``INSERT`` per figure) on 500 of the files,
 per file.
@@ -247,7 +248,8 @@ def report_all_seconds(root: Path, registry: Path) -> float:
 
 def backfill_seconds(root: Path, env: dict[str, str]) -> dict:
     """``backfill`` of the district's half-year into an empty warehouse, as an office starting with the system
-    would run it: every file received, each month scored, every month's reports and every file's 回执."""
+    would run it: every file received, each month scored, every file's 回执, every month's district report and the
+    last month's of every org."""
     work = root / "backfill"
     shutil.rmtree(work, ignore_errors=True)
     inbox = root / "inbox"
@@ -280,7 +282,8 @@ def summary(sizes: list[dict], naive_s: float, report_s: float | None, startup: 
         "monthly_run_s_1000_orgs": by_n[1000]["monthly_run"]["wall_s"] if 1000 in by_n else None,
         "backfill_year_s_1000_orgs": 12 / backfill["months"] * backfill["wall_s"]
         if backfill and big["orgs"] == 1000 else None,
-        "backfill_year_is": "extrapolated: twice the measured backfill of the half-year (January to June)",
+        "backfill_year_is": "extrapolated: twice the measured backfill of the half-year (January to June: every 回执, "
+                            "each month's district report, June's report of every org)",
         "backfill_half_year": backfill,
         "empty_run_s": startup,
         "runs_use": "a Prefect server started by the bench (PREFECT_API_URL), as scheduled runs do",

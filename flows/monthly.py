@@ -5,6 +5,7 @@ from statreturns.flows import quiet_prefect  # noqa: F401  (must precede the pre
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -18,11 +19,13 @@ from statreturns.flows.config import Settings, load_settings
 from statreturns.reports.build import build_reports, report_orgs
 from statreturns.reports.feedback import owed, settle, write_feedback
 from statreturns.reports.status import period_status
+from statreturns.reports.summary import DISTRICT
 from statreturns.reports.unwritten import ReportsIncomplete
 from statreturns.schemas.text import parse_period
 from statreturns.warehouse.db import query
 from statreturns.warehouse.load import IngestResult, ingest
 
+OrgReports = Literal["last", "every"]  # which months of a backfill each org's report is written for
 TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
 
 
@@ -59,12 +62,14 @@ def write_reports(settings: Settings, period: str, org: str | None) -> list[Path
     return build_reports(settings.wh, cat, parse_period(period), report_orgs(cat, org), settings.out)
 
 
-def write_months(settings: Settings, periods: list[str]) -> list[Path]:
-    """Each month's summaries: a month with some left unwritten holds up none after it, and all are named at the end."""
+def write_months(settings: Settings, periods: list[str], org_reports: OrgReports) -> list[Path]:
+    """The district's summaries of each month, and each org's of the last month or (``every``) of each month too: a
+    month with some left unwritten holds up none after it, and all are named at the end."""
     written = []
     for period in periods:
+        whose = None if org_reports == "every" or period == periods[-1] else DISTRICT
         try:
-            written += write_reports(settings, period, None)
+            written += write_reports(settings, period, whose)
         except ReportsIncomplete as e:
             written += e.folders + e.unwritten
     if incomplete := ReportsIncomplete.of(written):
@@ -146,14 +151,17 @@ def regenerate_reports(period: str, org: str = "each", paths: dict[str, str] | N
 
 
 @flow(name="backfill")
-def backfill(start: str, end: str, paths: dict[str, str] | None = None) -> tuple[IngestResult, list[Path]]:
-    """Ingest every new return as of ``end``, then report each month from ``start`` to ``end``."""
+def backfill(start: str, end: str, org_reports: OrgReports = "last",
+             paths: dict[str, str] | None = None) -> tuple[IngestResult, list[Path]]:
+    """Ingest every new return as of ``end``, then write every 回执 and report the district each month from ``start``
+    to ``end``; each org's report is written for ``end`` (it carries the months before: 本年累计 and the month-by-month
+    curves), or with ``org_reports="every"`` for each month too. An earlier month of one org: ``regenerate-reports``."""
     settings = load_settings(paths or {})
     result = consolidate(settings, end)
     progress.stage(progress.OUTPUTS)
     receipts = write_feedback_files.submit(settings)
     try:
-        folders = write_months(settings, months(start, end))
+        folders = write_months(settings, months(start, end), org_reports)
     finally:
         receipts.result()
     progress.stage("登记结果")

@@ -78,3 +78,5 @@ def test_bad_arguments_are_answered_in_chinese(env, capsys, argv, says):
 def test_a_mistyped_option_is_answered_in_chinese(capsys):
     assert main(["status"]) == 2
     assert "参数有误：缺少参数：--period" in capsys.readouterr().err
+    assert main(["backfill", "--start", "2023-01", "--end", "2023-06", "--org-reports", "each"]) == 2
+    assert "参数 --org-reports 的值 'each' 不可用（可选：'last', 'every'）" in capsys.readouterr().err

@@ -187,18 +187,32 @@ def test_the_flow_loads_exactly_what_one_ingest_loads(default_run, sample_inbox,
         assert rows(root / "wh" / "statreturns.duckdb", sql) == rows(plain, sql), name
 
 
-def test_backfill_reports_every_month_and_regeneration_writes_one_org_again(harness, tmp_path):
+def _two_months(tmp_path):
     inbox = tmp_path / "inbox"
     put(inbox / "2023-05" / "财政5月.xlsx", zb01("示例街道财政所", "2023年5月", (10, 20), (90, 180)), dt.datetime(2023, 6, 5))
     put(inbox / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200)), dt.datetime(2023, 7, 5))
     registry = tmp_path / "orgs.csv"
     registry.write_text("org_code,org_name,level\n110199001,示例街道,街道\n", encoding="utf-8")
-    paths = paths_in(tmp_path, inbox, registry)
+    return paths_in(tmp_path, inbox, registry)
+
+
+def _written(tmp_path, folders) -> list[str]:
+    return sorted(f.relative_to(tmp_path / "out").as_posix() for f in folders)
+
+
+def test_backfill_reports_the_district_every_month_and_each_org_its_last_then_regeneration_writes_one_org_again(
+        harness, tmp_path):
+    paths = _two_months(tmp_path)
     state = backfill(start="2023-05", end="2023-06", paths=paths, return_state=True)
     result, folders = state.result()
     assert result.counts == {"accepted": 2}
-    assert sorted(f.relative_to(tmp_path / "out").as_posix() for f in folders) == [
-        "2023-05/110199001", "2023-05/all", "2023-06/110199001", "2023-06/all"]
+    assert _written(tmp_path, folders) == ["2023-05/all", "2023-06/110199001", "2023-06/all"]
+    assert not (tmp_path / "out" / "2023-05" / "110199001").exists()
+    # June's report of the org carries May: its month-by-month sheet has both months' year-to-date figures
+    curve = pd.read_excel(tmp_path / "out" / "2023-06" / "110199001" / "汇总表.xlsx", sheet_name="逐月累计", header=None)
+    rows = {row[:2]: [v for v in row[2:] if isinstance(v, int | float) and v == v] for row in curve.itertuples(index=False)}
+    assert rows["一般公共预算收入", "2023年累计"] == [90, 100] and rows["全口径财政收入", "2023年累计"] == [180, 200]
+    assert len(list((tmp_path / "out").glob("*/feedback/*"))) == 2
     found = artifacts_of(state)
     assert {"summary-2023-05-2023-06", "missing-2023-05", "missing-2023-06", "reports-2023-05", "reports-2023-06"} <= set(found)
     assert [r["范围"] for r in found["summary-2023-05-2023-06"]] == ["本次收到", "2023-05 累计", "2023-06 累计"]
@@ -209,16 +223,15 @@ def test_backfill_reports_every_month_and_regeneration_writes_one_org_again(harn
     assert set(artifacts_of(again)) == {"summary-2023-06", "missing-2023-06", "reports-2023-06"}
 
 
-def test_a_backfill_writes_every_report_it_can_and_its_receipts_then_names_the_one_it_could_not(harness, tmp_path):
+def test_a_backfill_of_every_org_every_month_writes_every_report_it_can_and_its_receipts_then_names_the_one_it_could_not(
+        harness, tmp_path):
     from statreturns.reports.unwritten import ReportsIncomplete
 
-    inbox = tmp_path / "inbox"
-    put(inbox / "2023-05" / "财政5月.xlsx", zb01("示例街道财政所", "2023年5月", (10, 20), (90, 180)), dt.datetime(2023, 6, 5))
-    put(inbox / "2023-06" / "财政6月.xlsx", zb01("示例街道财政所", "2023年6月", (10, 20), (100, 200)), dt.datetime(2023, 7, 5))
+    paths = _two_months(tmp_path)
     blocked = tmp_path / "out" / "2023-05" / "110199001"
     blocked.parent.mkdir(parents=True)
     blocked.write_text("不是文件夹", encoding="utf-8")
-    state = backfill(start="2023-05", end="2023-06", paths=paths_in(tmp_path, inbox), return_state=True)
+    state = backfill(start="2023-05", end="2023-06", org_reports="every", paths=paths, return_state=True)
     assert state.is_failed()
     with pytest.raises(ReportsIncomplete, match=r"2023-05 示例街道（110199001）：生成时出错（FileExistsError"):
         state.result()

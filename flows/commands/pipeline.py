@@ -22,9 +22,11 @@ def register(sub) -> None:
     common(run, "inbox", "out", "archive", "registry")
     run.set_defaults(handler=cmd_run)
 
-    backfill = sub.add_parser("backfill", help="补跑：收取全部新报表，并生成 start 至 end 每月的汇总表")
+    backfill = sub.add_parser("backfill", help="补跑：收取全部新报表，写出全部回执，生成 start 至 end 每月的全区汇总表和 end 月各单位的汇总表")
     backfill.add_argument("--start", required=True, type=period_arg, help="第一个月，如 2023-01")
     backfill.add_argument("--end", required=True, type=period_arg, help="最后一个月，如 2023-06（按此期审核）")
+    backfill.add_argument("--org-reports", choices=("last", "every"), default="last",
+                          help="各单位的汇总表：last 只出 end 月（默认；其中已有本年累计和逐月走势），every 每个月都出")
     common(backfill, "inbox", "out", "archive", "registry")
     backfill.set_defaults(handler=cmd_backfill)
 
@@ -109,7 +111,8 @@ def cmd_backfill(args, settings: Settings) -> int:
     _can_run(settings)
     watchdog.guard()
     with bar():
-        result, folders = backfill(start=args.start, end=args.end, paths=settings.as_strings())
+        result, folders = backfill(start=args.start, end=args.end, org_reports=args.org_reports,
+                                   paths=settings.as_strings())
     print_result(result)
     print(f"数据库：{settings.warehouse}")
     print(f"汇总表：{settings.out}（{args.start} 至 {args.end}，{len(folders)} 个单位/全区/月）")
