@@ -56,10 +56,11 @@ def publish_snapshot(settings: Settings) -> Path:
 
 
 @task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def write_reports(settings: Settings, period: str, org: str | None) -> list[Path]:
-    """Write ``period``'s summaries from the published snapshot."""
+def write_reports(settings: Settings, period: str, org: str | None, isolated: bool = False) -> list[Path]:
+    """Write ``period``'s summaries from the published snapshot (``isolated``: in the report workers however few)."""
     cat = settings.catalogue()
-    return build_reports(settings.wh, cat, parse_period(period), report_orgs(cat, org), settings.out)
+    return build_reports(settings.wh, cat, parse_period(period), report_orgs(cat, org), settings.out,
+                         isolated=isolated)
 
 
 def write_months(settings: Settings, periods: list[str], org_reports: OrgReports) -> list[Path]:
@@ -69,7 +70,7 @@ def write_months(settings: Settings, periods: list[str], org_reports: OrgReports
     for period in periods:
         whose = None if org_reports == "every" or period == periods[-1] else DISTRICT
         try:
-            written += write_reports(settings, period, whose)
+            written += write_reports(settings, period, whose, isolated=True)  # beside the 回执 of the months
         except ReportsIncomplete as e:
             written += e.folders + e.unwritten
     if incomplete := ReportsIncomplete.of(written):

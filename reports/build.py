@@ -133,17 +133,18 @@ def write_reports_of(orgs: list[str], wh: Warehouse, cat: Catalogue, period: dt.
 
 
 def build_reports(wh: Warehouse, cat: Catalogue, period: dt.date, orgs: list[str], out: Path,
-                  template: Path | None = None) -> list[Path]:
+                  template: Path | None = None, *, isolated: bool = False) -> list[Path]:
     """Write the report of ``period`` for each org code (or ``all``), the draft from ``template`` or the project's own.
 
     Many orgs' reports are written by worker processes, a share of orgs each (the district's alone), each reading
-    its share from the warehouse: this process holds none of it. Folders come back in the order of ``orgs``' kinds:
-    the orgs', then the district's. When some org's report could not be written, every other one is, and then
-    ReportsIncomplete names the orgs left without one, and why.
+    its share from the warehouse: this process holds none of it; so are a few, ``isolated``, when this process has
+    other work beside them (a backfill's 回执 while it reports the district). Folders come back in the order of
+    ``orgs``' kinds: the orgs', then the district's. When some org's report could not be written, every other one is,
+    and then ReportsIncomplete names the orgs left without one, and why.
     """
     load_template(template)  # a broken template stops the run before anything is read or written
     each = [org for org in orgs if org != DISTRICT]
-    if len(each) < PARALLEL_FROM:
+    if len(each) < PARALLEL_FROM and not isolated:
         written = write_reports_of(orgs, wh, cat, period, out, template, failed={}, started=lambda i: None)
     else:
         pool = kept_pool(REPORT_LIMITS, REPORT_PRELOAD, REPORT_REASONS)
