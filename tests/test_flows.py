@@ -209,7 +209,8 @@ def test_backfill_reports_the_district_every_month_and_each_org_its_last_then_re
     assert _written(tmp_path, folders) == ["2023-05/all", "2023-06/110199001", "2023-06/all"]
     assert not (tmp_path / "out" / "2023-05" / "110199001").exists()
     # June's report of the org carries May: its month-by-month sheet has both months' year-to-date figures
-    curve = pd.read_excel(tmp_path / "out" / "2023-06" / "110199001" / "汇总表.xlsx", sheet_name="逐月累计", header=None)
+    curve = pd.read_excel(tmp_path / "out" / "2023-06" / "110199001" / "汇总表.xlsx", sheet_name="逐月累计", header=None,
+                          engine="openpyxl")
     rows = {row[:2]: [v for v in row[2:] if isinstance(v, int | float) and v == v] for row in curve.itertuples(index=False)}
     assert rows["一般公共预算收入", "2023年累计"] == [90, 100] and rows["全口径财政收入", "2023年累计"] == [180, 200]
     assert len(list((tmp_path / "out").glob("*/feedback/*"))) == 2
