@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -203,19 +204,31 @@ def _explained_by_notes(found: pd.DataFrame, con: duckdb.DuckDBPyConnection, cat
 def refresh_outliers(con: duckdb.DuckDBPyConnection, cat: Catalogue, period: dt.date) -> int:
     """Recompute the outlier and 重复修改 findings of ``period`` on its accepted returns; how many were written.
 
-    Called inside the writer after each load. A closed period's findings are of record and stay as they are.
+    Called inside the writer after each load. A closed period's findings are of record and stay as they are. A file
+    whose findings come out otherwise than before (a query raised by months that came later, or dropped) is owed its
+    回执 again: the next run writes it anew.
     """
     if is_closed(con, period):
         return 0
     hits = flagged(scores(con, cat, period), cat)
     found = pd.concat([_explained_by_notes(outlier_findings(hits, cat), con, cat),
                        repeated_findings(con, cat, period)], ignore_index=True)
+    before = query(con, "period_findings", period=period)
     con.execute(sql("delete_quality_findings"), {"period": period, "rules": list(QUALITY_RULES)})
     insert(con, "findings", found)
     con.execute(sql("apply_explanations"))
     con.execute(sql("close_answered_boilerplate"))
     con.execute(sql("recount_warnings"), {"period": period})
+    if changed := changed_files(before, query(con, "period_findings", period=period)):
+        con.execute(sql("owe_receipts_again"), {"shas": changed})
     return len(found)
+
+
+def changed_files(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """The files (``sha256``) whose findings, one per row, differ between ``before`` and ``after``."""
+    was = Counter(before.itertuples(index=False, name=None))
+    now = Counter(after.itertuples(index=False, name=None))
+    return sorted({row[0] for row in (was - now) + (now - was)})
 
 
 def outlier_queries(con: duckdb.DuckDBPyConnection, cat: Catalogue, period: dt.date) -> pd.DataFrame:
