@@ -270,7 +270,7 @@ def backfill_seconds(root: Path, env: dict[str, str], months: int) -> dict:
             "peak_rss_mb": measured.peak_rss_mb, "stages_s": stages_s}
 
 
-def backfill_year(backfills: list[dict]) -> float | None:
+def backfill_year(backfills: tuple[dict, ...]) -> float | None:
     """A year's backfill along the line through the measured ones: the longest, plus each month to twelve at the
     cost of a month past the shorter (the start and the last month's org reports are paid once, however long)."""
     if len(backfills) < 2:
@@ -294,7 +294,7 @@ def summary(sizes: list[dict], naive_s: float, report_s: float | None, startup: 
         "report_s_1000_orgs": report_s,
         "monthly_run_s_300_orgs": by_n[300]["monthly_run"]["wall_s"] if 300 in by_n else None,
         "monthly_run_s_1000_orgs": by_n[1000]["monthly_run"]["wall_s"] if 1000 in by_n else None,
-        "backfill_year_s_1000_orgs": backfill_year(list(backfills)) if big["orgs"] == 1000 else None,
+        "backfill_year_s_1000_orgs": backfill_year(backfills) if big["orgs"] == 1000 else None,
         "backfill_year_is": "extrapolated along the line through the measured backfills of the first quarter and the "
                             "half-year: the half-year plus six months at the cost of each month past the quarter",
         "backfills": list(backfills),

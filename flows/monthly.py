@@ -17,7 +17,7 @@ from prefect.runtime import flow_run
 from statreturns.flows import artifacts, progress
 from statreturns.flows.config import Settings, load_settings
 from statreturns.reports.build import build_reports, report_orgs
-from statreturns.reports.feedback import owed, settle, write_feedback
+from statreturns.reports.feedback import write_owed
 from statreturns.reports.status import period_status
 from statreturns.reports.summary import DISTRICT
 from statreturns.reports.unwritten import ReportsIncomplete
@@ -118,11 +118,7 @@ def consolidate(settings: Settings, run_period: str) -> IngestResult:
 def write_feedback_files(settings: Settings) -> list[Path]:
     """A 回执 for each file owed one: this run's, and any an earlier run loaded but did not get to write; a month's
     files at a time, each month settled once written."""
-    written = []
-    for lot in owed(settings.wh):
-        written += write_feedback(settings.wh, settings.catalogue(), settings.out, shas=lot)
-        settle(settings.wh, lot)
-    return written
+    return write_owed(settings.wh, settings.catalogue(), settings.out)
 
 
 @flow(name="monthly-consolidation")

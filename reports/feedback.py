@@ -497,6 +497,15 @@ def owed(wh: Warehouse) -> list[list[str]]:
     return [list(lot["sha256"]) for _, lot in found.groupby("period", sort=False, dropna=False)]
 
 
+def write_owed(wh: Warehouse, cat: Catalogue, out: Path) -> list[Path]:
+    """The 回执 of every file owed one, a month's lot at a time, each lot settled once written; returns the paths."""
+    written = []
+    for lot in owed(wh):
+        written += write_feedback(wh, cat, out, shas=lot)
+        settle(wh, lot)
+    return written
+
+
 def settle(wh: Warehouse, shas: list[str], timeout: float = 60.0) -> None:
     """Nothing more is owed for the files ``shas``: their 回执 are written. Published with the next load."""
     with wh.writer(timeout=timeout, publish_after=False) as con:

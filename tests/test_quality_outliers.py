@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from statreturns.flows.cli import main
-from statreturns.reports.feedback import RESULTS, feedback_path, owed, settle, write_feedback
+from statreturns.reports.feedback import RESULTS, SUFFIX, feedback_path, write_owed
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.outliers import HistoryParams, history_scores, robust_z
 from statreturns.warehouse.quality import outlier_queries, refresh_outliers
@@ -354,15 +354,6 @@ def test_a_return_is_queried_the_same_in_its_months_run_in_a_backfill_and_after_
     assert _queried(backfill) == queried
 
 
-def _owed_receipts_written(wh: Warehouse, cat, out: Path) -> list[Path]:
-    """What a run does after its load: every 回执 owed, written and settled."""
-    written = []
-    for lot in owed(wh):
-        written += write_feedback(wh, cat, out, shas=lot)
-        settle(wh, lot)
-    return written
-
-
 def _said(receipt: Path) -> str:
     return "\n".join(str(v) for row in openpyxl.load_workbook(receipt)[RESULTS].iter_rows(values_only=True)
                      for v in row if v is not None)
@@ -375,16 +366,16 @@ def test_a_receipt_is_written_again_when_its_month_scored_again_queries_it(tmp_p
     source = district(tmp_path / "source", eight)
     wh, out = Warehouse.at(tmp_path / "wh" / "w.duckdb"), tmp_path / "out"
     ingest_into(wh, sorted((source / "2023-06").iterdir()), eight, JUNE)
-    assert len(_owed_receipts_written(wh, eight, out)) == 24
+    assert len(write_owed(wh, eight, out)) == 24
     receipt = feedback_path(out, JUNE, "北关镇ZB10-6月.xlsx")
     assert "与本单位往月相差很大" not in _said(receipt)
     queried_before = {name for name, _, _ in _queried(wh)}
 
     ingest_into(wh, [f for m in range(1, 6) for f in sorted((source / f"2023-{m:02d}").iterdir())], eight, JUNE)
-    again = _owed_receipts_written(wh, eight, out)
+    again = write_owed(wh, eight, out)
     assert receipt in again
     assert "与本单位往月相差很大（偏高" in _said(receipt)
-    june_again = {p.name.removesuffix("_审核结果.xlsx") + ".xlsx" for p in again if p.parent == receipt.parent}
+    june_again = {p.name.removesuffix(f"{SUFFIX}.xlsx") + ".xlsx" for p in again if p.parent == receipt.parent}
     queried_either = queried_before | {name for name, _, _ in _queried(wh)}
     assert june_again <= {n for n in queried_either if n.endswith("-6月.xlsx")}
     with duckdb.connect(str(wh.path), read_only=True) as con:  # settled: published with the next load
