@@ -488,28 +488,40 @@ PARALLEL_FROM = 64  # files: fewer clean receipts are written here
 RECEIPTS = "statreturns.reports.feedback:write_receipts"
 
 
-def owed(wh: Warehouse) -> list[list[str]]:
-    """The files loaded whose 回执 is not yet written, oldest first, in lots of the month they report on: what is held
-    while a lot's 回执 are written is its returns and findings and its month's names, as in a monthly run, however many
-    months a backfill owes."""
+@dataclass(frozen=True)
+class Owed:
+    """Files owed a 回执, and the latest time any was owed as read: writing them settles what was owed up to then."""
+
+    shas: list[str]
+    as_of: dt.datetime
+
+
+def owed(wh: Warehouse, shas: list[str] | None = None) -> list[Owed]:
+    """The files loaded whose 回执 is not yet written (of ``shas``, if given), oldest first, in lots of the month they
+    report on: what is held while a lot's 回执 are written is its returns and findings and its month's names, as in a
+    monthly run, however many months a backfill owes."""
     with wh.reader() as con:
         found = query(con, "owed_receipts")
-    return [list(lot["sha256"]) for _, lot in found.groupby("period", sort=False, dropna=False)]
+    if shas is not None:
+        found = found[found["sha256"].isin(shas)]
+    return [Owed(list(lot["sha256"]), lot["owed_at"].max().to_pydatetime())
+            for _, lot in found.groupby("period", sort=False, dropna=False)]
 
 
 def write_owed(wh: Warehouse, cat: Catalogue, out: Path) -> list[Path]:
     """The 回执 of every file owed one, a month's lot at a time, each lot settled once written; returns the paths."""
     written = []
     for lot in owed(wh):
-        written += write_feedback(wh, cat, out, shas=lot)
+        written += write_feedback(wh, cat, out, shas=lot.shas)
         settle(wh, lot)
     return written
 
 
-def settle(wh: Warehouse, shas: list[str], timeout: float = 60.0) -> None:
-    """Nothing more is owed for the files ``shas``: their 回执 are written. Published with the next load."""
+def settle(wh: Warehouse, lot: Owed, timeout: float = 60.0) -> None:
+    """Nothing more is owed for the files of ``lot`` up to when it was read: their 回执 are written from what the
+    warehouse held then. Published with the next load."""
     with wh.writer(timeout=timeout, publish_after=False) as con:
-        con.execute(sql("settle_receipts"), {"shas": shas})
+        con.execute(sql("settle_receipts"), {"shas": lot.shas, "as_of": lot.as_of})
 
 
 def write_receipts(items: list[tuple[str, Path]], returns: pd.DataFrame, findings: pd.DataFrame, cat: Catalogue,

@@ -202,10 +202,10 @@ def test_files_owed_a_receipt_are_written_a_month_at_a_time_oldest_first(tmp_pat
     lots = owed(wh)
     with wh.reader() as con:
         month_of = dict(con.execute("select sha256, period from submissions").fetchall())
-    assert [sorted({month_of[sha] for sha in lot}) for lot in lots] == [[dt.date(2023, 5, 1)], [JUNE]]
-    assert [len(lot) for lot in lots] == [2, 2]
+    assert [sorted({month_of[sha] for sha in lot.shas}) for lot in lots] == [[dt.date(2023, 5, 1)], [JUNE]]
+    assert [len(lot.shas) for lot in lots] == [2, 2]
     for lot in lots:
-        write_feedback(wh, cat, tmp_path / "out", shas=lot)
+        write_feedback(wh, cat, tmp_path / "out", shas=lot.shas)
         settle(wh, lot)
     assert rows(wh.path, "select count(*) from receipts_owed") == [(0,)]  # settled (published with the next load)
     for period in months:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from statreturns.flows.cli import main
-from statreturns.reports.feedback import RESULTS, SUFFIX, feedback_path, write_owed
+from statreturns.reports.feedback import RESULTS, SUFFIX, feedback_path, owed, settle, write_feedback, write_owed
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.outliers import HistoryParams, history_scores, robust_z
 from statreturns.warehouse.quality import outlier_queries, refresh_outliers
@@ -380,3 +380,26 @@ def test_a_receipt_is_written_again_when_its_month_scored_again_queries_it(tmp_p
     assert june_again <= {n for n in queried_either if n.endswith("-6月.xlsx")}
     with duckdb.connect(str(wh.path), read_only=True) as con:  # settled: published with the next load
         assert con.execute("select count(*) from receipts_owed").fetchone()[0] == 0
+
+
+def test_a_receipt_owed_again_while_its_month_is_being_written_stays_owed(tmp_path, eight):
+    """A run writes June's 回执 from the findings it read; meanwhile another writer (a portal upload, a second run)
+    loads January to May and June is scored again: 北关镇's June figure is now queried. The run then settles what it
+    wrote, but not that file's new debt: the next run writes its 回执 again, with the query."""
+    source = district(tmp_path / "source", eight)
+    wh, out = Warehouse.at(tmp_path / "wh" / "w.duckdb"), tmp_path / "out"
+    ingest_into(wh, sorted((source / "2023-06").iterdir()), eight, JUNE)
+    (june,) = owed(wh)
+    receipt = feedback_path(out, JUNE, "北关镇ZB10-6月.xlsx")
+    assert receipt in write_feedback(wh, eight, out, shas=june.shas)
+    assert "与本单位往月相差很大" not in _said(receipt)
+
+    ingest_into(wh, [f for m in range(1, 6) for f in sorted((source / f"2023-{m:02d}").iterdir())], eight, JUNE)
+    settle(wh, june)
+    with duckdb.connect(str(wh.path), read_only=True) as con:
+        still = {name for (name,) in con.execute(
+            "select distinct s.file_name from receipts_owed o join submissions s using (sha256) "
+            "where s.period = $june", {"june": JUNE}).fetchall()}
+    assert "北关镇ZB10-6月.xlsx" in still
+    assert receipt in write_owed(wh, eight, out)
+    assert "与本单位往月相差很大（偏高" in _said(receipt)

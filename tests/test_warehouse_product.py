@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ingest_into, JUNE, REPORTER, day, put, zb01
 from tests.workbooks import indicator_return
-from statreturns.warehouse.db import SCHEMA_VERSION, connect, schema_version
+from statreturns.warehouse.db import SCHEMA_VERSION, connect, migrations, schema_version
 from statreturns.warehouse.store import Warehouse
 from statreturns.warehouse.docs import render_fresh
 from statreturns.reports.export import EXPORTS, export
@@ -280,6 +280,19 @@ def test_a_version_1_warehouse_is_migrated_forward_keeping_its_figures(tmp_path)
         assert schema_version(con) == SCHEMA_VERSION
         assert con.execute("select ytd_value, prior_ytd_value, computed, file_name, cell from figures").fetchall() == [
             (100.0, 80.0, False, "财政6月.xlsx", "E5")]
+
+
+def test_a_receipt_owed_in_a_version_6_warehouse_is_owed_as_of_its_loading_after_migrating(tmp_path):
+    path, loaded = tmp_path / "v6.duckdb", dt.datetime(2023, 7, 3, 9, 30)
+    with duckdb.connect(str(path)) as con:
+        for _, script in (m for m in migrations() if m[0] <= 6):
+            con.execute(script)
+        con.execute("create table meta (key varchar primary key, value varchar)")
+        con.execute("insert into meta values ('schema_version', '6')")
+        con.execute("insert into receipts_owed values ('ab12', $at)", {"at": loaded})
+    with connect(path) as con:
+        assert schema_version(con) == SCHEMA_VERSION
+        assert con.execute("select sha256, loaded_at, owed_at from receipts_owed").fetchall() == [("ab12", loaded, loaded)]
 
 
 def test_the_warehouse_docs_match_the_database_and_every_column_is_explained(db, inbox, cat):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from statreturns.intake.inbox import discover
 from statreturns.intake.workers import kept_pool
-from statreturns.reports.feedback import settle, write_feedback
+from statreturns.reports.feedback import owed, settle, write_feedback
 from statreturns.reports.received import received_returns
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.states import SUBMISSION_VERDICTS
@@ -207,10 +207,12 @@ def receive_upload(wh: Warehouse, cat: Catalogue, inbox: Path, out: Path, accoun
 
 def write_receipt(wh: Warehouse, cat: Catalogue, out: Path, sha: str) -> list[Path]:
     """The file's 回执 in the month's feedback folder, as a run writes it; then nothing more is owed for it."""
+    lots = owed(wh, [sha])  # read before the findings the 回执 is written from
     written = write_feedback(wh, cat, out, shas=[sha])
     try:
         # the next publish carries this; until then a run may write the same receipt again, which changes nothing
-        settle(wh, [sha], timeout=0)
+        for lot in lots:
+            settle(wh, lot, timeout=0)
     except WarehouseBusy:
         pass  # a run has just started: it writes every receipt still owed
     return written

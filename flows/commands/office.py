@@ -87,13 +87,14 @@ def cmd_status(args, settings: Settings) -> int:
 
 
 def cmd_feedback(args, settings: Settings) -> int:
-    from statreturns.reports.feedback import settle, write_feedback
+    from statreturns.reports.feedback import owed, settle, write_feedback
     from statreturns.reports.received import received_returns
 
     with settings.wh.reader() as con:
         shas = list(received_returns(con, period=month(args.period))["sha256"].unique())
+    lots = owed(settings.wh, shas)  # read before the findings the 回执 are written from
     paths = write_feedback(settings.wh, settings.catalogue(), writable_folder(settings.out), period=month(args.period))
-    if shas:
-        settle(settings.wh, shas)  # written now: a run owes them no more
+    for lot in lots:
+        settle(settings.wh, lot)  # written now: a run owes them no more
     print(f"审核结果回执 {len(paths)} 个：{settings.out / month(args.period).strftime('%Y-%m') / 'feedback'}")
     return 0
