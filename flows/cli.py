@@ -16,6 +16,7 @@ import tomllib
 from statreturns.flows import commands
 from statreturns.flows.commands import Refused
 from statreturns.flows.config import load_settings
+from statreturns.intake.workers import Died
 from statreturns.reports.unwritten import ReportsIncomplete
 from statreturns.schemas.catalogue import CatalogueError
 from statreturns.warehouse.db import WarehouseUnusable
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{e}\n其余工作已完成；排除原因后可用 statreturns report --period <期别> --org <单位代码> 重新生成这些汇总表",
               file=sys.stderr)
         return 5
+    except Died as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 6
     except tomllib.TOMLDecodeError as e:
         print(f"错误：配置文件格式有误（{e}）", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 
 from statreturns.flows import artifacts, progress
 from statreturns.flows.config import Settings, load_settings
+from statreturns.intake.workers import apart
 from statreturns.reports.build import build_reports, report_orgs
 from statreturns.reports.feedback import write_owed
 from statreturns.reports.status import period_status
@@ -23,7 +24,7 @@ from statreturns.reports.summary import DISTRICT
 from statreturns.reports.unwritten import ReportsIncomplete
 from statreturns.schemas.text import parse_period
 from statreturns.warehouse.db import query
-from statreturns.warehouse.load import IngestResult, ingest
+from statreturns.warehouse.load import INGEST_DIED, INGEST_INBOX, IngestResult
 
 OrgReports = Literal["last", "every"]  # which months of a backfill each org's report is written for
 TIMEZONE = "Asia/Shanghai"  # the district's clock: months end, and the schedule fires, by it
@@ -43,10 +44,10 @@ def months(start: str, end: str) -> list[str]:
 
 @task(cache_policy=NO_CACHE)
 def load_inbox(settings: Settings, period: str) -> IngestResult:
-    """Read every new file of the inbox in worker processes, audit and load it, as the warehouse's one writer."""
-    with settings.wh.writer(publish_after=False) as con:
-        return ingest(con, [settings.inbox], settings.catalogue(), settings.wh.archive, parse_period(period),
-                      progress=progress)
+    """Read every new file of the inbox in worker processes, audit and load it, as the warehouse's one writer: in a
+    process of its own, which carries none of Prefect's 130 MB (its import, and the server it may run in-process)."""
+    return apart(INGEST_INBOX, settings.wh, settings.inbox, settings.catalogue(), parse_period(period),
+                 watcher=progress, died=INGEST_DIED)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)

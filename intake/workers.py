@@ -4,6 +4,9 @@ Each worker is forked from a clean, single-threaded server process, runs with a 
 each item it starts. A worker that dies (a native crash, an allocation the cap refused) or spends too long on one item
 is killed and replaced; its task is given again with that item marked as failed, so the task function answers for it
 (a rejected file with its reason) and every other item is done as usual. Results come back in the order of the tasks.
+
+One piece of work may also be run ``apart``: in a process of its own forked from the same server, so that it carries
+none of the imports of the process that asked for it (a flow's Prefect), and answers as a function call would.
 """
 from __future__ import annotations
 
@@ -12,7 +15,10 @@ import importlib
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import resource
+import signal
+import sys
 import threading
 import time
 import traceback
@@ -28,6 +34,7 @@ from statreturns.intake.limits import DEFAULT_LIMITS, Limits
 TIMED_OUT = "文件结构异常，读取时超出时间限制（{seconds:.0f}秒），疑似损坏或恶意文件"
 CRASHED = "文件结构异常，读取时超出内存限制或使读取程序崩溃，疑似损坏或恶意文件"
 RAISED = "读取时出错（{error}），请用 Excel 或 WPS 打开并另存后重新报送"
+DIED = "独立运行的进程在完成前意外终止（退出码 {code}）"
 # numeric libraries start a thread per core at import, and Arrow's own allocator reserves a gigabyte of address space:
 # in a worker whose address space is capped, both only take room from the file being read
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -273,6 +280,82 @@ class Pool:
                 raise TaskFailed(f"工作进程中的任务在每一项都已另作答复后仍然失败：{reason}")
             task.failed[item] = reason
         pending.appendleft(task)
+
+
+class Died(RuntimeError):
+    """A process run apart ended without answering: killed, or a native crash."""
+
+
+class _Relay:
+    """The watcher of a process run apart, as that process sees it: each call on it is made by the process watching."""
+
+    def __init__(self, conn: Connection):
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> Callable:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args: self._conn.send(("call", name, args))
+
+
+def _end_with_parent(conn: Connection) -> None:
+    """Kill this process once the one that started it is gone: the parent never writes, so the pipe turns readable
+    only when it reads end-of-file, and work nobody waits for is never finished (a writer's transaction is dropped)."""
+    wait([conn])
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _portable(e: BaseException) -> BaseException:
+    """The exception as it can cross to the parent (one that cannot is sent as its words), with this process's
+    traceback as a note for whoever mends the code."""
+    try:
+        pickle.loads(pickle.dumps(e))
+    except Exception:  # noqa: BLE001 - any failure to cross is answered the same way
+        e = RuntimeError(f"{type(e).__name__}: {e}")
+    e.add_note(traceback.format_exc())
+    return e
+
+
+def _apart(conn: Connection, argv: list[str], function: str, args: tuple) -> None:
+    sys.argv = argv  # named as the command it works for (the writer's lock file shows who holds it)
+    threading.Thread(target=_end_with_parent, args=(conn,), daemon=True).start()
+    try:
+        answer = ("done", _resolve(function)(*args, watcher=_Relay(conn)))
+    except BaseException as e:  # noqa: BLE001 - raised again in the parent, which decides
+        answer = ("raised", _portable(e))
+    conn.send(answer)
+
+
+def apart(function: str, *args, watcher: object = None, died: str = DIED, preload: Iterable[str] = READING):
+    """``module:function(*args, watcher=...)`` run in a process of its own, forked from the server: its result, or its
+    exception raised here. Each call it makes on ``watcher`` is made here on ``watcher`` (None: nobody watches). It is
+    not given again when it dies: ``Died`` says so in the caller's words (``died``, with its exit {code}). It is killed
+    when this process stops waiting for it or ends."""
+    context = _forkserver(preload)
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_apart, args=(theirs, sys.argv, function, args), name="statreturns-apart")
+    process.start()
+    theirs.close()
+    try:
+        while True:
+            try:
+                kind, *message = ours.recv()
+            except EOFError:
+                process.join()
+                raise Died(died.format(code=process.exitcode)) from None
+            if kind == "call":
+                if watcher is not None:
+                    getattr(watcher, message[0])(*message[1])
+                continue
+            process.join()
+            if kind == "raised":
+                raise message[0]
+            return message[0]
+    finally:
+        ours.close()
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def kept_pool(limits: Limits = DEFAULT_LIMITS, preload: Iterable[str] = READING, reasons: Reasons = Reasons()) -> Pool:

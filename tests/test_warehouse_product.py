@@ -235,13 +235,31 @@ def test_a_run_killed_midway_leaves_no_prefect_server_behind(two_months, tmp_pat
         killed = subprocess.run([sys.executable, "-m", "statreturns.flows.cli", "run", "--period", "2023-06",
                                  "--inbox", str(two_months), "--warehouse", str(tmp_path / "w.duckdb"),
                                  "--out", str(tmp_path / "out")], stdout=output, stderr=subprocess.STDOUT, timeout=600,
-                                env=env | {"STATRETURNS_CONFIG": os.devnull, "STATRETURNS_CRASH_AT": "load:gathered",
+                                env=env | {"STATRETURNS_CONFIG": os.devnull, "STATRETURNS_CRASH_AT": "publish:copied",
                                            "STATRETURNS_TEST_RUN": tmp_path.name})
     assert killed.returncode == -signal.SIGKILL, log.read_text()  # killed inside the flow, its server running
     deadline = time.monotonic() + 60  # the watchdog notes the end within a second and gives the server 5 s
     while marked(mark) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert marked(mark) == []
+
+
+def test_a_run_whose_ingest_is_killed_says_so_leaves_the_warehouse_as_it_was_and_the_rerun_completes(
+        two_months, clean_run, tmp_path):
+    """A run loads the inbox in a process of its own: killed there (the OOM killer, say), the run ends with its own
+    error, not with the state of a half-done load."""
+    may, done = clean_run
+    db = tmp_path / "w.duckdb"
+    assert cli("ingest", str(two_months / "2023-05"), "--warehouse", str(db)).returncode == 0
+    where = ["--period", "2023-06", "--inbox", str(two_months), "--warehouse", str(db), "--out", str(tmp_path / "out")]
+    killed = cli("run", *where, crash_at="load:gathered")
+    assert killed.returncode == 6, killed.stderr
+    assert "错误：收表入库的进程在完成前意外终止（退出码 -9）：本次收到的报表一份也没有入库" in killed.stderr
+    assert state(db) == may and state(snapshot_path(db)) == may
+    again = cli("run", *where)
+    assert again.returncode == 0, again.stderr
+    for name in ("submissions", "figures"):  # a run also scores the month: its findings are more than an ingest's
+        assert state(db)[name] == done[name] and state(snapshot_path(db))[name] == done[name]
 
 
 def test_a_kill_while_rebuilding_keeps_the_old_warehouse_and_the_rebuild_can_be_run_again(two_months, clean_run,

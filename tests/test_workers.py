@@ -1,16 +1,23 @@
 """The worker pool's answer when a task fails: the item it was on is blamed and the rest is done; a task that fails
 before its first item is given once more, and stops the command with its own error when it fails again; a map
 left early leaves nothing behind for the next; maps from two threads each get their own results; a kind of pool
-is one pool in a process."""
+is one pool in a process. Work run apart answers as a call would, carries none of its caller's imports, is not
+run again when it dies, and does not outlive its caller."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from statreturns.intake.limits import DEFAULT_LIMITS
-from statreturns.intake.workers import RAISED, READING, Pool, Reasons, TaskFailed, kept_pool
+from statreturns.intake.workers import RAISED, READING, Died, Pool, Reasons, TaskFailed, apart, kept_pool
+from statreturns.warehouse.verify import AccountingBroken
 
 THIS = "tests.test_workers"
 
@@ -40,6 +47,51 @@ def broken_the_first_time(items: list[int], marker: str, *, failed: dict[int, st
         Path(marker).touch()
         raise OSError("仓库文件暂时打不开")
     return doubled_unless_seven(items, failed=failed, started=started)
+
+
+def counted(steps: int, *, watcher) -> dict:
+    """Tells its watcher of each of its steps, and answers with what its own process is and carries."""
+    watcher.files(steps)
+    for _ in range(steps):
+        watcher.advance(1)
+    watcher.stage("数完了")
+    return {"pid": os.getpid(), "prefect": "prefect" in sys.modules, "argv": sys.argv}
+
+
+def accounts_broken(*, watcher):
+    raise AccountingBroken(["文件 甲.xlsx 已收到，却没有任何状态"])
+
+
+def raises_its_own_kind(*, watcher):
+    class OnlyHere(Exception):
+        """An exception no other process can make again."""
+
+    raise OnlyHere("只在本进程里有的错误")
+
+
+def dies(marker: str, *, watcher):
+    with open(marker, "a", encoding="utf-8") as f:
+        f.write("到此一次\n")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def waits(pid_file: str, *, watcher):
+    """Writes where it runs, tells its watcher it waits, then waits for ever."""
+    Path(pid_file).write_text(str(os.getpid()), encoding="utf-8")
+    watcher.stage("等待")
+    threading.Event().wait()
+
+
+class Watcher:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *args: self.calls.append((name, *args))
+
+
+def gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists() or " Z " in Path(f"/proc/{pid}/stat").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +148,63 @@ def test_a_kind_of_pool_is_one_pool_however_it_is_asked_for():
     assert kept_pool(limits=DEFAULT_LIMITS) is readers
     assert kept_pool(DEFAULT_LIMITS, list(READING), Reasons()) is readers
     assert list(readers.map(f"{THIS}:doubled_unless_seven", [[1, 2]])) == [[2, 4]]
+
+
+def test_work_run_apart_answers_here_tells_its_watcher_here_and_carries_none_of_this_process_s_imports():
+    import prefect  # noqa: F401 - what a flow's process carries, and the work apart must not
+
+    watcher = Watcher()
+    answer = apart(f"{THIS}:counted", 3, watcher=watcher)
+    assert watcher.calls == [("files", 3), ("advance", 1), ("advance", 1), ("advance", 1), ("stage", "数完了")]
+    assert answer["pid"] != os.getpid() and answer["prefect"] is False
+    assert answer["argv"] == sys.argv  # named as the command it works for
+
+
+def test_an_error_apart_is_raised_here_as_itself_with_where_it_happened():
+    with pytest.raises(AccountingBroken) as raised:
+        apart(f"{THIS}:accounts_broken")
+    assert raised.value.problems == ["文件 甲.xlsx 已收到，却没有任何状态"]
+    assert str(raised.value) == "数据库账目不符：\n文件 甲.xlsx 已收到，却没有任何状态"
+    assert "in accounts_broken" in "".join(raised.value.__notes__)
+    with pytest.raises(RuntimeError, match="OnlyHere: 只在本进程里有的错误") as raised:
+        apart(f"{THIS}:raises_its_own_kind")
+    assert "in raises_its_own_kind" in "".join(raised.value.__notes__)
+
+
+def test_work_apart_that_dies_is_named_in_the_caller_s_words_and_not_run_again(tmp_path):
+    marker = tmp_path / "runs.txt"
+    with pytest.raises(Died, match=r"^清点的进程中途终止（退出码 -9）$"):
+        apart(f"{THIS}:dies", str(marker), died="清点的进程中途终止（退出码 {code}）")
+    assert marker.read_text(encoding="utf-8") == "到此一次\n"
+
+
+def test_work_apart_ends_when_its_caller_stops_waiting(tmp_path):
+    pid_file = tmp_path / "pid"
+
+    class Stop(Exception):
+        pass
+
+    class Impatient:
+        def stage(self, text):
+            raise Stop(text)
+
+    with pytest.raises(Stop, match="等待"):
+        apart(f"{THIS}:waits", str(pid_file), watcher=Impatient())
+    assert gone(int(pid_file.read_text(encoding="utf-8")))
+
+
+def test_work_apart_ends_when_its_caller_is_killed(tmp_path):
+    pid_file = tmp_path / "pid"
+    caller = subprocess.Popen([sys.executable, "-c", "import sys; from statreturns.intake.workers import apart; "
+                               f"apart('{THIS}:waits', sys.argv[1])", str(pid_file)],
+                              cwd=Path(__file__).resolve().parent.parent)
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the caller's start and the work's
+    pid = int(pid_file.read_text(encoding="utf-8"))
+    caller.kill()
+    caller.wait()
+    deadline = time.monotonic() + 30  # its pipe reads end-of-file at once; the bound is for a loaded machine
+    while not gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert gone(pid)

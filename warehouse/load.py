@@ -26,6 +26,7 @@ from statreturns.schemas.findings import finding
 from statreturns.warehouse.db import default_memory, insert, query, sql, sync_dimensions
 from statreturns.warehouse.faults import crash_point
 from statreturns.warehouse.quality import refresh_outliers
+from statreturns.warehouse.store import Warehouse
 from statreturns.warehouse.verify import AccountingBroken, problems
 
 # A tenth of a second of a batch's cost in a worker is per batch (building, validating and auditing its frames): up to
@@ -33,6 +34,8 @@ from statreturns.warehouse.verify import AccountingBroken, problems
 # busy; a worker holding a batch of 1,024 files peaks at some 270 MB.
 BATCH_FILES = 1024  # files a worker reads per task
 READER = "statreturns.intake.read:read_entries"
+INGEST_INBOX = "statreturns.warehouse.load:ingest_inbox"  # what a flow runs apart (intake.workers.apart)
+INGEST_DIED = "收表入库的进程在完成前意外终止（退出码 {code}）：本次收到的报表一份也没有入库，数据库保持原样，可以重新运行"
 FORMS_AT_ONCE = 4  # forms whose figures of a month are checked against earlier months together
 _EPOCH, _MICROSECOND = dt.datetime(1970, 1, 1), dt.timedelta(microseconds=1)
 
@@ -236,3 +239,9 @@ def ingest(
     return IngestResult(submissions=subs, findings=findings, skipped=skipped + unchanged,
                         counts=subs["status"].value_counts().to_dict())
 
+
+def ingest_inbox(wh: Warehouse, inbox: Path, cat: Catalogue, run_period: dt.date | None,
+                 watcher: Progress | None = None) -> IngestResult:
+    """``ingest`` of an inbox as the warehouse's one writer, left for the caller to publish."""
+    with wh.writer(publish_after=False) as con:
+        return ingest(con, [inbox], cat, wh.archive, run_period, progress=watcher)

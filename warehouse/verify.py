@@ -18,6 +18,9 @@ class AccountingBroken(Exception):
         super().__init__("数据库账目不符：\n" + "\n".join(problems))
         self.problems = problems
 
+    def __reduce__(self):  # made again from its problems when it crosses from another process
+        return AccountingBroken, (self.problems,), self.__dict__
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
