@@ -40,7 +40,7 @@ DIED = "独立运行的进程在完成前意外终止（退出码 {code}）"
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "ARROW_DEFAULT_MEMORY_POOL": "system"}
 _POLL = 0.2
-READING = ("statreturns.intake.read",)  # what a worker that reads files imports, preloaded where workers are forked
+READING = ("statreturns.intake.ready",)  # what a worker that reads files imports and readies, preloaded where forked
 log = logging.getLogger(__name__)
 
 

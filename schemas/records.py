@@ -194,3 +194,11 @@ def _row_finding(cat: Catalogue, rule: str, row: pd.Series, check: str) -> dict:
     ind = cat.forms[row["form_code"]].indicator(row["indicator_code"]) if "indicator_code" in row else None
     return finding(cat, rule, file_name=row["file_name"], sheet=row.get("sheet"), cell=row.get("cell"), indicator=ind,
                    value=row.get("raw"), measure=row.get("measure"), detail=check)
+
+
+def ready_validation() -> None:
+    """Validate an empty frame of each model: a process's first validation has pandera load its pandas backends
+    (some 300 modules, half a second). Done where reader workers are forked, so that none of them pays it."""
+    for model in (ReturnModel, RecordModel, ProjectModel):
+        model.validate(_frame([], model.to_schema().columns))
+

@@ -1,8 +1,8 @@
 """The worker pool's answer when a task fails: the item it was on is blamed and the rest is done; a task that fails
 before its first item is given once more, and stops the command with its own error when it fails again; a map
 left early leaves nothing behind for the next; maps from two threads each get their own results; a kind of pool
-is one pool in a process. Work run apart answers as a call would, carries none of its caller's imports, is not
-run again when it dies, and does not outlive its caller."""
+is one pool in a process, and its readers start with their first validation done. Work run apart answers as a call
+would, carries none of its caller's imports, is not run again when it dies, and does not outlive its caller."""
 from __future__ import annotations
 
 import os
@@ -47,6 +47,13 @@ def broken_the_first_time(items: list[int], marker: str, *, failed: dict[int, st
         Path(marker).touch()
         raise OSError("仓库文件暂时打不开")
     return doubled_unless_seven(items, failed=failed, started=started)
+
+
+def validation_ready(items: list, *, failed: dict[int, str], started) -> list[bool]:
+    """Whether pandera's pandas backends are loaded in this worker before it has validated anything."""
+    from pandera.backends.pandas.register import register_pandas_backends
+
+    return [register_pandas_backends.cache_info().currsize > 0 for _ in items]
 
 
 def counted(steps: int, *, watcher) -> dict:
@@ -148,6 +155,15 @@ def test_a_kind_of_pool_is_one_pool_however_it_is_asked_for():
     assert kept_pool(limits=DEFAULT_LIMITS) is readers
     assert kept_pool(DEFAULT_LIMITS, list(READING), Reasons()) is readers
     assert list(readers.map(f"{THIS}:doubled_unless_seven", [[1, 2]])) == [[2, 4]]
+
+
+def test_a_reader_starts_with_pandera_ready_to_validate():
+    # in a process of its own: the forkserver this one runs may have been started for another kind of worker
+    script = ("from statreturns.intake.workers import kept_pool\n"
+              "print(list(kept_pool().map('tests.test_workers:validation_ready', [[1], [2]])))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[[True], [True]]", done.stderr
 
 
 def test_work_run_apart_answers_here_tells_its_watcher_here_and_carries_none_of_this_process_s_imports():

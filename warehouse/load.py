@@ -19,7 +19,7 @@ import pandas as pd
 from statreturns.intake.inbox import Entry, walk
 from statreturns.intake.limits import DEFAULT_LIMITS
 from statreturns.intake.read import FilesRead
-from statreturns.intake.workers import Pool, kept_pool
+from statreturns.intake.workers import Pool, kept_pool, start_server
 from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import finding
@@ -242,6 +242,8 @@ def ingest(
 
 def ingest_inbox(wh: Warehouse, inbox: Path, cat: Catalogue, run_period: dt.date | None,
                  watcher: Progress | None = None) -> IngestResult:
-    """``ingest`` of an inbox as the warehouse's one writer, left for the caller to publish."""
+    """``ingest`` of an inbox as the warehouse's one writer, left for the caller to publish. The readers' server is
+    started first: its imports run beside the writer's opening and the inbox's walk."""
+    start_server()
     with wh.writer(publish_after=False) as con:
         return ingest(con, [inbox], cat, wh.archive, run_period, progress=watcher)
