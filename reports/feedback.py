@@ -501,9 +501,7 @@ def owed(wh: Warehouse, shas: list[str] | None = None) -> list[Owed]:
     report on: what is held while a lot's 回执 are written is its returns and findings and its month's names, as in a
     monthly run, however many months a backfill owes."""
     with wh.reader() as con:
-        found = query(con, "owed_receipts")
-    if shas is not None:
-        found = found[found["sha256"].isin(shas)]
+        found = query(con, "owed_receipts", shas=shas)
     return [Owed(list(lot["sha256"]), lot["owed_at"].max().to_pydatetime())
             for _, lot in found.groupby("period", sort=False, dropna=False)]
 

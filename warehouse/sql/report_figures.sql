@@ -31,7 +31,7 @@ warned as (
            string_agg(message || '（已说明：' || coalesce(explanation, '') || '）', '；' order by cell)
                filter (where coalesce(explained, false)) as explained
     from findings
-    where severity = 'warning'
+    where severity = 'warning' and sha256 in (select sha256 from returns)
     group by sha256, sheet, indicator_code
 )
 select r.org_code, r.period, c.form_code, c.indicator_code, c.month_value, c.ytd_value, c.prior_ytd_value,
