@@ -201,4 +201,3 @@ def ready_validation() -> None:
     (some 300 modules, half a second). Done where reader workers are forked, so that none of them pays it."""
     for model in (ReturnModel, RecordModel, ProjectModel):
         model.validate(_frame([], model.to_schema().columns))
-
