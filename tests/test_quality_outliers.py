@@ -17,6 +17,7 @@ from statreturns.flows.cli import main
 from statreturns.reports.feedback import RESULTS, SUFFIX, feedback_path, owed, settle, write_feedback, write_owed
 from statreturns.schemas.catalogue import load_catalogue
 from statreturns.schemas.outliers import HistoryParams, history_scores, robust_z
+from statreturns.warehouse import quality
 from statreturns.warehouse.quality import outlier_queries, refresh_outliers
 from statreturns.warehouse.store import Warehouse
 from tests.conftest import form_return, ingest_into, put
@@ -312,6 +313,31 @@ def test_refreshing_again_rewrites_the_same_queries(planted, eight, tmp_path):
         refresh_outliers(con, eight, JUNE)
         assert con.execute(count).fetchall() == before
 
+
+
+def test_the_history_is_read_within_a_limit_of_its_own_and_the_writer_gets_its_limit_back(planted, eight, tmp_path,
+                                                                                           monkeypatch):
+    """Scoring reads up to two years of every org: under QUERY_MEMORY, not DuckDB's default (which keeps the blocks it
+    read cached, 200 MB more for the writer of 1,000 orgs), and the writer's own limit holds again afterwards."""
+    copy = Warehouse.at(tmp_path / "wh.duckdb")
+    copy.path.write_bytes(planted.path.read_bytes())
+    limit = "select current_setting('memory_limit')"
+    seen, read = {}, quality.query
+
+    def watched(con, name, **params):
+        seen.setdefault(name, set()).add(con.execute(limit).fetchone()[0])
+        return read(con, name, **params)
+
+    monkeypatch.setattr(quality, "query", watched)
+    with copy.writer() as con:
+        own = con.execute(limit).fetchone()[0]
+        assert refresh_outliers(con, eight, JUNE) > 0
+        after = con.execute(limit).fetchone()[0]
+    with duckdb.connect() as scratch:
+        scratch.execute(f"set memory_limit = '{quality.QUERY_MEMORY}'")
+        bounded = scratch.execute(limit).fetchone()[0]
+    assert seen["quality_figures"] == seen["quality_sources"] == {bounded}
+    assert bounded != own and after == own
 
 def _queried(wh: Warehouse) -> set[tuple]:
     with wh.reader() as con:

@@ -142,11 +142,11 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, **params) -> Iterator[tuple]
 
 
 @contextlib.contextmanager
-def default_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB's default memory limit for the body, for statements that do not all spill; then the connection's own
-    limit again, which lets go of what the body cached past it."""
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None = None) -> Iterator[None]:
+    """``limit`` (DuckDB's default when None) as the memory limit for the body, for statements that need more than the
+    connection's own; then the connection's limit again, which lets go of what the body cached past it."""
     before = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    con.execute("reset memory_limit")
+    con.execute(f"set memory_limit = '{limit}'" if limit else "reset memory_limit")
     try:
         yield
     finally:

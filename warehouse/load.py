@@ -23,7 +23,7 @@ from statreturns.intake.workers import Pool, kept_pool, start_server
 from statreturns.schemas.audit import audit_earlier
 from statreturns.schemas.catalogue import Catalogue
 from statreturns.schemas.findings import finding
-from statreturns.warehouse.db import default_memory, insert, query, sql, sync_dimensions
+from statreturns.warehouse.db import insert, memory_limit, query, sql, sync_dimensions
 from statreturns.warehouse.faults import crash_point
 from statreturns.warehouse.quality import refresh_outliers
 from statreturns.warehouse.store import Warehouse
@@ -220,7 +220,7 @@ def ingest(
         for period in staged:
             _load_period(con, period, cat, now, closed)
         con.execute(sql("stage_findings_load"))
-        with default_memory(con):  # joins every copy to its original: a moved inbox of a year is 100,000 copies
+        with memory_limit(con):  # joins every copy to its original: a moved inbox of a year is 100,000 copies
             con.execute(sql("insert_duplicates"), {"loaded_at": now})
         con.execute(sql("stage_receipts_owed"), {"loaded_at": now})
         con.execute(sql("apply_explanations"))
