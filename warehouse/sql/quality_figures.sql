@@ -2,7 +2,7 @@
 -- org, form, indicator and period: the history the outlier scoring reads (warehouse/quality.py), a form at a time.
 -- The figures are pivoted first, their returns picked by a semi-join, and only the pivoted rows joined back to their
 -- returns: nothing numbers or holds every return of the window, so two years of a large district stay within the
--- writer's memory limit.
+-- query's own memory limit (QUERY_MEMORY in warehouse/quality.py).
 with pivoted as (
     select
         v.sha256, v.sheet, v.form_code, v.indicator_code,
