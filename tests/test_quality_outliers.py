@@ -314,7 +314,6 @@ def test_refreshing_again_rewrites_the_same_queries(planted, eight, tmp_path):
         assert con.execute(count).fetchall() == before
 
 
-
 def test_the_history_is_read_within_a_limit_of_its_own_and_the_writer_gets_its_limit_back(planted, eight, tmp_path,
                                                                                            monkeypatch):
     """Scoring reads up to two years of every org: under QUERY_MEMORY, not DuckDB's default (which keeps the blocks it
@@ -338,6 +337,29 @@ def test_the_history_is_read_within_a_limit_of_its_own_and_the_writer_gets_its_l
         bounded = scratch.execute(limit).fetchone()[0]
     assert seen["quality_figures"] == seen["quality_sources"] == {bounded}
     assert bounded != own and after == own
+
+
+def test_a_file_received_twice_is_in_the_history_once(tmp_path, eight):
+    """A copy of a return received again (a duplicate, of the same fingerprint and sheet) adds no second figure to
+    the history the scoring reads, nor a second query."""
+    inbox = district(tmp_path / "inbox", eight)
+    original = inbox / "2023-06" / "北关镇ZB10-6月.xlsx"
+    shutil.copy2(original, original.with_name("北关镇ZB10-6月(1).xlsx"))
+    wh = Warehouse.at(tmp_path / "wh" / "statreturns.duckdb")
+    ingest_into(wh, inbox, eight)
+    with wh.writer() as con:
+        refresh_outliers(con, eight, JUNE)
+        statuses = sorted(s for (s,) in con.execute("select status from submissions where form_code = 'ZB10' "
+                                                    "and org_code = $org and period = $june",
+                                                    {"org": PLANTED[0], "june": JUNE}).fetchall())
+        figures = quality._figures(con, JUNE, HistoryParams().months, ["ZB10"])
+        planted = con.execute("select count(*) from findings where rule = 'outlier_history' and cell is not null "
+                              "and file_name like '北关镇ZB10-6月%'").fetchone()[0]
+    assert statuses == ["accepted", "duplicate"]
+    assert not figures.duplicated(["org_code", "form_code", "indicator_code", "period"]).any()
+    assert len(figures[figures["period"] == pd.Timestamp(JUNE)]) == len(figures[figures["period"] == pd.Timestamp(2023, 5, 1)])
+    assert planted == 1
+
 
 def _queried(wh: Warehouse) -> set[tuple]:
     with wh.reader() as con:

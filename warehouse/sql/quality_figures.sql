@@ -18,5 +18,5 @@ with pivoted as (
 )
 select s.org_code, p.form_code, p.indicator_code, i.kind, s.period, p.month_value, p.ytd_value, p.prior_ytd
 from pivoted p
-join submissions s on s.sha256 = p.sha256 and s.sheet = p.sheet
+join submissions s on s.sha256 = p.sha256 and s.sheet = p.sheet and s.status = 'accepted'  -- not a copy received again
 join indicators i on i.form_code = p.form_code and i.indicator_code = p.indicator_code and i.kind in ('flow', 'stock');
