@@ -1,8 +1,9 @@
-"""A synthetic district of N orgs built from the demo inbox: 示例街道's half-year files cloned to each org.
+"""A synthetic district of N orgs built from the demo inbox: 示例街道's files (a half-year, or a year) cloned to each org.
 
 Each clone's 填报单位 (and every other mention of the org: project names, file names) is rewritten to the new org's
 name, inside the workbook's XML, so every file is unique and reads as its own org, with the demo's everyday drift
-mix. The registry lists the N orgs. ``python bench/district.py N DIR`` writes ``DIR/inbox`` and ``DIR/orgs.csv``.
+mix. The registry lists the N orgs. ``python bench/district.py N DIR [MONTHS]`` writes ``DIR/inbox`` and
+``DIR/orgs.csv``.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from statreturns.samples import plan, write_sample_inbox
+from statreturns.samples import MONTHS, plan, write_sample_inbox
 
 SOURCE_ORG = "示例街道"
 FIRST_CODE = 1101990000
@@ -34,9 +35,9 @@ def org_name(n: int) -> str:
     return f"第{n:04d}街道"
 
 
-def templates(source: Path) -> list[Template]:
+def templates(source: Path, months: tuple[int, ...]) -> list[Template]:
     """The source org's files of the demo inbox (its good returns, its correction and its duplicate)."""
-    mine = [s.path for s in plan() if s.org.name == SOURCE_ORG]
+    mine = [s.path for s in plan(months) if s.org.name == SOURCE_ORG]
     out = []
     for rel in mine:
         path = source / rel
@@ -72,13 +73,14 @@ def clone(t: Template, name: str) -> bytes:
     return buf.getvalue()
 
 
-def build(n: int, root: Path) -> tuple[Path, Path, int]:
-    """``root/inbox`` with n orgs' half-years and ``root/orgs.csv``; returns (inbox, registry, files)."""
+def build(n: int, root: Path, months: tuple[int, ...] = MONTHS) -> tuple[Path, Path, int]:
+    """``root/inbox`` with n orgs' returns of ``months`` (the half-year) and ``root/orgs.csv``; returns (inbox,
+    registry, files)."""
     source = root / "source"
-    write_sample_inbox(source)
+    write_sample_inbox(source, months=months)
     inbox = root / "inbox"
     files = 0
-    for t in templates(source):
+    for t in templates(source, months):
         folder = (inbox / t.path).parent
         folder.mkdir(parents=True, exist_ok=True)
         for k in range(1, n + 1):
@@ -96,5 +98,6 @@ def build(n: int, root: Path) -> tuple[Path, Path, int]:
 
 
 if __name__ == "__main__":
-    inbox, registry, count = build(int(sys.argv[1]), Path(sys.argv[2]))
+    last = int(sys.argv[3]) if len(sys.argv) > 3 else MONTHS[-1]
+    inbox, registry, count = build(int(sys.argv[1]), Path(sys.argv[2]), tuple(range(1, last + 1)))
     print(f"{count} files in {inbox}; registry {registry}")

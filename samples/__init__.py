@@ -17,14 +17,17 @@ from statreturns.samples.workbook import text_note, with_openpyxl, with_xlsxwrit
 __all__ = ["DRIFT_NOTES", "MONTHS", "YEAR", "Submission", "plan", "write_sample_inbox"]
 
 
-def write_sample_inbox(out: Path, seed: int = 2023) -> list[Path]:
-    """Write the demo inbox (a folder per month, YYYY-MM) under ``out``; the same seed writes the same bytes."""
+def write_sample_inbox(out: Path, seed: int = 2023, months: tuple[int, ...] = MONTHS) -> list[Path]:
+    """Write the demo inbox (a folder per month, YYYY-MM) under ``out``; the same seed writes the same bytes.
+
+    ``months`` (from January) defaults to the demo's half-year; the last of them brings the month's bad files."""
     cat = load_catalogue()
-    data, stranger = generate(seed, cat)
+    submissions = plan(tuple(months))
+    data, stranger = generate(seed, cat, tuple(months))
     out = Path(out)
     written: dict[str, bytes] = {}
     paths = []
-    for s in plan():
+    for s in submissions:
         if s.role == "duplicate":
             body = written[s.copy_of]
         elif s.writer == "text":

@@ -52,7 +52,7 @@ def _derived(form: Form) -> dict[str, str]:
     return {**_PART_OF.get(form.code, {}), **dict(_bounded(form))}
 
 
-def _numbers(rng: random.Random, form: Form) -> dict[str, dict[str, list[int]]]:
+def _numbers(rng: random.Random, form: Form, months: tuple[int, ...]) -> dict[str, dict[str, list[int]]]:
     """Per numeric indicator, month by month, in units of 10^-decimals: month, level and last year's month."""
     inds = [i for i in form.indicators if i.kind != "text"]
     derived = _derived(form)
@@ -76,7 +76,7 @@ def _numbers(rng: random.Random, form: Form) -> dict[str, dict[str, list[int]]]:
             else:
                 level = _loguniform(rng, *_STOCK_LEVEL)
                 out = []
-                for k in MONTHS:
+                for k in months:
                     level = level if k == 1 else level * rng.uniform(0.96, 1.08)
                     out.append(max(1, round(level * 10**dec)))
                 done[ind.code] = {"level": out}
@@ -88,19 +88,19 @@ def _numbers(rng: random.Random, form: Form) -> dict[str, dict[str, list[int]]]:
             lo, hi = _MONTHLY.get(ind.unit, _COUNT_MONTHLY)
             base = _loguniform(rng, lo, hi)
             month = []
-            for k in MONTHS:
+            for k in months:
                 quiet = dec == 0 and not ind.yoy and ind.code not in derived.values() and rng.random() < 0.07
                 month.append(0 if quiet else max(1, round(base * _SEASON[k - 1] * rng.uniform(0.8, 1.2) * 10**dec)))
         series = {"month": month}
         if ind.yoy:
             g = rng.uniform(-0.18, 0.28)
-            ratios = [min(1.42, max(0.72, (1 + g) * rng.uniform(0.94, 1.06))) for _ in MONTHS]
+            ratios = [min(1.42, max(0.72, (1 + g) * rng.uniform(0.94, 1.06))) for _ in months]
             series["prior"] = [max(1, round(n / q)) for n, q in zip(month, ratios)]
         done[ind.code] = series
     return done
 
 
-def _texts(rng: random.Random, form: Form, villages: list[str]) -> dict[str, list[str]]:
+def _texts(rng: random.Random, form: Form, villages: list[str], months: tuple[int, ...]) -> dict[str, list[str]]:
     """Per text indicator, month by month: the place or project names a clerk writes."""
     out = {}
     for ind in form.indicators:
@@ -109,13 +109,13 @@ def _texts(rng: random.Random, form: Form, villages: list[str]) -> dict[str, lis
         if "小区" in ind.name:
             first = rng.sample(_COMMUNITIES, 2)
             later = first + [rng.choice([c for c in _COMMUNITIES if c not in first])]
-            texts = ["、".join(first if k < 4 else later) for k in MONTHS]
+            texts = ["、".join(first if k < 4 else later) for k in months]
         elif "项目" in ind.name:
             name = f"{rng.choice(villages)}{rng.choice(_RURAL_PROJECTS)}项目"
-            texts = [name] * len(MONTHS)
+            texts = [name] * len(months)
         else:
             places = rng.sample(villages, 3)
-            texts = ["、".join(places[:2] if k < 3 else places) for k in MONTHS]
+            texts = ["、".join(places[:2] if k < 3 else places) for k in months]
         out[ind.code] = texts
     return out
 
@@ -130,7 +130,8 @@ class Project:
     responsible: str
 
 
-def _projects(rng: random.Random, org: Org, form: Form, villages: list[str]) -> dict[int, list[Project]]:
+def _projects(rng: random.Random, org: Org, form: Form, villages: list[str],
+              months: tuple[int, ...]) -> dict[int, list[Project]]:
     """The key-project list an org reports each month: 2-6 projects whose status moves along."""
     statuses = form.statuses
     chosen = rng.sample(_PROJECTS, 6)
@@ -142,10 +143,10 @@ def _projects(rng: random.Random, org: Org, form: Form, villages: list[str]) -> 
         pool.append({
             "name": f"{org.name}{thing}项目", "status": status, "location": f"{org.name}{place}",
             "industry": industry, "responsible": responsible, "investment": rng.randrange(8, 1200) * 100,
-            "from": 1 if k < 2 else rng.choice(MONTHS),
+            "from": 1 if k < 2 else rng.choice(months),
         })
     out = {}
-    for m in MONTHS:
+    for m in months:
         for p in pool:
             # a negotiated project gets signed, a signed one breaks ground; 续建 and 储备 stay as they are
             if m > 1 and p["status"] in _NEXT_STATUS and rng.random() < 0.2:
@@ -181,7 +182,7 @@ def _figures_of(form: Form, numbers: dict, texts: dict, m: int) -> dict[str, dic
     return out
 
 
-def _generate_for(cat: Catalogue, seed: int, orgs: tuple[Org, ...]) -> Data:
+def _generate_for(cat: Catalogue, seed: int, orgs: tuple[Org, ...], months: tuple[int, ...]) -> Data:
     rng = random.Random(seed)
     figures, projects, people = {}, {}, {}
     for org in orgs:
@@ -189,18 +190,19 @@ def _generate_for(cat: Catalogue, seed: int, orgs: tuple[Org, ...]) -> Data:
         for form in cat.forms.values():
             people[(org.code, form.code)] = (*rng.sample(_PEOPLE, 3), f"010-6{rng.randrange(1000000, 9999999)}")
             if form.layout == "projects":
-                for m, listed in _projects(rng, org, form, villages).items():
+                for m, listed in _projects(rng, org, form, villages, months).items():
                     projects[(org.code, m)] = listed
                 continue
-            numbers, texts = _numbers(rng, form), _texts(rng, form, villages)
-            for m in MONTHS:
+            numbers, texts = _numbers(rng, form, months), _texts(rng, form, villages, months)
+            for m in months:
                 figures[(org.code, form.code, m)] = _figures_of(form, numbers, texts, m)
     return Data(figures, projects, people)
 
 
-def generate(seed: int, cat: Catalogue) -> tuple[Data, Data]:
-    data = _generate_for(cat, seed, cat.orgs)
-    stranger = _generate_for(cat, seed + 1, (Org("", "南山街道", "街道"),))
+def generate(seed: int, cat: Catalogue, months: tuple[int, ...] = MONTHS) -> tuple[Data, Data]:
+    """Every org's figures for ``months`` (January on), and the stranger's (an org not in the registry)."""
+    data = _generate_for(cat, seed, cat.orgs, months)
+    stranger = _generate_for(cat, seed + 1, (Org("", "南山街道", "街道"),), months)
     return data, stranger
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from statreturns.samples import DRIFT_NOTES, MONTHS, YEAR, write_sample_inbox
+from statreturns.samples import DRIFT_NOTES, MONTHS, YEAR, plan, write_sample_inbox
+from statreturns.samples.constants import CHINA
 from tests.sample_truth import DRIFTS, EXPECTED, PLAN, intended
 from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
 from statreturns.schemas.catalogue import load_catalogue
@@ -61,13 +62,17 @@ def inbox(tmp_path_factory) -> tuple[Path, list[Path]]:
 
 @pytest.fixture(scope="module")
 def run(inbox) -> Run:
-    """Each month audited with the 本年累计 of the returns accepted earlier (the latest file of a return wins)."""
     out, _ = inbox
+    return audited(out, MONTHS)
+
+
+def audited(out: Path, months: tuple[int, ...]) -> Run:
+    """Each month audited with the 本年累计 of the returns accepted earlier (the latest file of a return wins)."""
     cat = load_catalogue()
     previous = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
     parts: dict[str, list[pd.DataFrame]] = {"returns": [], "records": [], "projects": [], "findings": []}
     received, mtime = {}, {}
-    for month in MONTHS:
+    for month in months:
         folder = out / f"{YEAR}-{month:02d}"
         files = []
         for p in sorted(folder.iterdir(), key=lambda p: (p.stat().st_mtime, p.name)):
@@ -152,6 +157,25 @@ def test_a_bad_file_is_rejected_for_its_reason_with_the_cell(run, path):
     if rule != "file_unreadable":
         assert errors["cell"].notna().all()
         assert all(CELL.search(m) for m in errors["message"]), errors["message"].tolist()
+
+
+def test_a_year_of_returns_runs_on_to_december_and_audits_clean(tmp_path):
+    year = tuple(range(1, 13))
+    written = write_sample_inbox(tmp_path, seed=SEED, months=year)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{YEAR}-{m:02d}" for m in year]
+    december = [p for p in written if p.parent.name == f"{YEAR}-12"]
+    saved = {dt.datetime.fromtimestamp(p.stat().st_mtime, CHINA).date().replace(day=1) for p in december}
+    assert saved == {dt.date(YEAR + 1, 1, 1)}  # December's returns come in the next January
+    checked = audited(tmp_path, year)
+    planned = {s.path: s for s in plan(year)}
+    rejected = set(checked.findings.loc[checked.findings["severity"] == "error", "file_name"])
+    assert rejected == {path for path, s in planned.items() if s.role == "rejected"}
+    assert {planned[path].month for path in rejected} == {12}
+    assert checked.findings[~checked.findings["file_name"].isin(rejected)].empty
+    accepted = checked.accepted()
+    assert set(accepted["period"]) == {pd.Timestamp(YEAR, m, 1) for m in year}
+    with pytest.raises(ValueError):
+        plan((7, 8, 9))
 
 
 def test_a_duplicate_is_the_same_bytes_under_another_name(run):
