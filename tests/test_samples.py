@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from statreturns.samples import DRIFT_NOTES, MONTHS, YEAR, plan, write_sample_inbox
+from statreturns.samples.__main__ import main as make_samples
 from statreturns.samples.constants import CHINA
 from tests.sample_truth import DRIFTS, EXPECTED, PLAN, intended
 from statreturns.schemas.audit import PREVIOUS_COLUMNS, audit
@@ -161,7 +162,8 @@ def test_a_bad_file_is_rejected_for_its_reason_with_the_cell(run, path):
 
 def test_a_year_of_returns_runs_on_to_december_and_audits_clean(tmp_path):
     year = tuple(range(1, 13))
-    written = write_sample_inbox(tmp_path, seed=SEED, months=year)
+    make_samples([str(tmp_path), "--months", "12", "--seed", str(SEED)])
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{YEAR}-{m:02d}" for m in year]
     december = [p for p in written if p.parent.name == f"{YEAR}-12"]
     saved = {dt.datetime.fromtimestamp(p.stat().st_mtime, CHINA).date().replace(day=1) for p in december}
